@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# One idempotent set-up for `make demo`, `make test` and `make bench`: the Debian packages the
+# kiosk and its simulated devices need, then .venv with the project installed editable.
+# apt-get runs only when a package is missing; pip only when setup.cfg changed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+cd "$here"
+
+# Debian packages, each for one job:
+#   pcscd libpcsclite-dev swig   PC/SC daemon and what pyscard builds against
+#   vsmartcard-vpcd              the virtual reader that the social security card twin plugs into
+#   libsane1 libsane-dev sane-utils   SANE (scanners; the `test` backend is the scanner twin)
+#   xvfb xauth                   a virtual screen for the demo and e2e tests on a machine without one
+#   libgl1-mesa-dri libegl1 libgles2 libmtdev1   software OpenGL and input libraries Kivy's SDL2 needs
+#   fonts-noto-cjk fonts-wqy-microhei   Simplified-Chinese font faces (screen and receipt rendering)
+#   libzbar0                     decodes QR codes from rendered receipts in tests
+#   systemd                      systemd-analyze verify for the unit files in deploy/
+#   tmux                         driving kiosk-admin as a technician would, in tests
+DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
+      xvfb xauth libgl1-mesa-dri libegl1 libgles2 libmtdev1
+      fonts-noto-cjk fonts-wqy-microhei libzbar0 systemd tmux)
+
+missing=()
+for p in "${DEBS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" -eq 0 ]; then
+    echo "bootstrap: installing Debian packages: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  else
+    echo "bootstrap: these Debian packages are missing; run as root:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    exit 2
+  fi
+fi
+
+PY=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "bootstrap: creating .venv"
+  "$PY" -m venv .venv
+fi
+stamp=.venv/.kiosk-installed
+if [ ! -f "$stamp" ] || [ setup.cfg -nt "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo "bootstrap: installing the kiosk into .venv (pip)"
+  .venv/bin/python -m pip install -q --upgrade pip setuptools wheel
+  .venv/bin/python -m pip install -q -e ".[test]"
+  touch "$stamp"
+fi
+# The Simplified-Chinese face, extracted once from the Noto CJK collection (see kiosk/fonts.py).
+.venv/bin/python -m kiosk.fonts >/dev/null

@@ -1,0 +1,283 @@
+"""The site config: one TOML file validated once into frozen dataclasses. A bad file is refused
+with `file:line: key: reason`; nothing half-read is ever used."""
+from __future__ import annotations
+
+import dataclasses
+import os
+import re
+import tempfile
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from kiosk import jurisdictions
+from kiosk.devices import ACCEPTS, DeviceURLError, parse_device_url
+from kiosk.errors import ConfigError
+
+DEFAULT_PATH = "/etc/kiosk/kiosk.toml"
+DEMO_SITE = Path(__file__).with_name("demo") / "site.toml"
+
+
+@dataclasses.dataclass(frozen=True)
+class JurisdictionConfig:
+    """One jurisdiction the kiosk forwards to. `endpoint` is https://… on a real site, or
+    sim://rest | sim://soap on the demo site (the composition root starts the simulated server)."""
+
+    code: str
+    name: str
+    protocol: Literal["soap", "rest"]
+    endpoint: str
+    credentials: str | None = None  # path of a TOML file with username/password or token
+    wsdl: str | None = None  # SOAP: shipped with the site config, never fetched at start-up
+    client_cert: str | None = None  # mTLS
+    client_key: str | None = None
+    ca_bundle: str | None = None
+    connect_timeout: float = 5.0
+    read_timeout: float = 30.0
+    prereview_days: int = 3  # 远程预审 period promised on the receipt
+    hotline: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class DevicesConfig:
+    idreader: str | None = None
+    sscard: str | None = None
+    printer: str | None = None
+    scanner: str | None = None
+    printer_paper: int = 80  # mm: 58 or 80
+
+
+@dataclasses.dataclass(frozen=True)
+class UIConfig:
+    language: Literal["zh", "en"] = "zh"
+    idle_timeout: int = 90  # seconds without a touch before the countdown warning
+    idle_warning: int = 20  # seconds of countdown before the session is wiped
+    elder_mode: bool = False
+    fullscreen: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Config:
+    path: str
+    kiosk_id: str
+    site: str  # where the kiosk stands, shown to residents
+    site_jurisdiction: str  # the jurisdiction whose territory it stands in
+    hotline: str
+    jurisdictions: dict[str, JurisdictionConfig]
+    devices: DevicesConfig
+    ui: UIConfig
+    data_folder: str
+    outbox_key: str
+    retention_days: int
+    catalog: str | None  # None: the sample catalog that ships with the kiosk
+    technician_pin_hash: str | None
+    log_file: str | None = None
+    demo: bool = False
+
+    def summary(self) -> str:
+        dev = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(self.devices).items() if v and k != "printer_paper")
+        return (f"kiosk {self.kiosk_id} at {self.site} ({self.site_jurisdiction}); serves "
+                f"{', '.join(f'{c}({j.protocol})' for c, j in self.jurisdictions.items())}; devices: {dev or 'none'}")
+
+    def without_secrets(self) -> dict:
+        """The config as a technician may see it anywhere (diagnostics, maintenance screen)."""
+        d = dataclasses.asdict(self)
+        d["technician_pin_hash"] = "set" if self.technician_pin_hash else "not set"
+        return d
+
+
+_SCHEMA: dict[str, dict[str, Any]] = {
+    "kiosk": {"id": str, "site": str, "site_jurisdiction": str, "hotline": str},
+    "data": {"folder": str, "outbox_key": str, "retention_days": int, "catalog": str, "log_file": str},
+    "devices": {"idreader": str, "sscard": str, "printer": str, "scanner": str, "printer_paper": int},
+    "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
+    "technician": {"pin_hash": str},
+}
+_JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
+             "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
+             "read_timeout": (int, float), "prereview_days": int, "hotline": str}
+_REQUIRED = {"kiosk": ("id", "site", "site_jurisdiction")}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", (int, float): "a number"}
+
+
+class _Lines:
+    """Finds the line of a key in the TOML text, for error messages (tomllib keeps no positions)."""
+
+    _HDR = re.compile(r"^\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$")
+    _KEY = re.compile(r"^\s*([A-Za-z0-9_\-\"\.]+)\s*=")
+
+    def __init__(self, text: str):
+        self.where: dict[str, int] = {}
+        table = ""
+        for n, line in enumerate(text.splitlines(), 1):
+            m = self._HDR.match(line)
+            if m:
+                table = m.group(1).replace('"', "")
+                self.where.setdefault(table, n)
+                continue
+            m = self._KEY.match(line)
+            if m:
+                key = m.group(1).replace('"', "")
+                self.where.setdefault(f"{table}.{key}" if table else key, n)
+
+    def line(self, dotted: str) -> int | None:
+        while dotted:
+            if dotted in self.where:
+                return self.where[dotted]
+            dotted = dotted.rpartition(".")[0]
+        return None
+
+
+def load_config(path: str | os.PathLike | None = None, *, demo: bool = False) -> Config:
+    """Read and validate a site config. `demo=True` with no path: the embedded demo site."""
+    if path is None:
+        path = DEMO_SITE if demo else os.environ.get("KIOSK_CONFIG", DEFAULT_PATH)
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(str(p), "no such file") from None
+    except UnicodeDecodeError:
+        raise ConfigError(str(p), "not UTF-8 text") from None
+    except OSError as e:
+        raise ConfigError(str(p), f"cannot read: {e.strerror}") from None
+    return parse_config(text, str(p), demo=demo or p == DEMO_SITE)
+
+
+def parse_config(text: str, path: str = "<config>", *, demo: bool = False) -> Config:
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
+        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
+        raise ConfigError(path, f"not valid TOML: {reason}" + (f" (column {m.group(2)})" if m else ""),
+                          line=int(m.group(1)) if m else None) from None
+    lines = _Lines(text)
+
+    def fail(key: str, reason: str):
+        raise ConfigError(path, reason, key=key, line=lines.line(key))
+
+    for table in raw:
+        if table not in _SCHEMA and table != "jurisdictions":
+            fail(table, f"unknown section (expected {', '.join(list(_SCHEMA) + ['jurisdictions'])})")
+    vals: dict[str, dict[str, Any]] = {}
+    for table, keys in _SCHEMA.items():
+        sect = raw.get(table, {})
+        if not isinstance(sect, dict):
+            fail(table, "must be a section: [" + table + "]")
+        for k, v in sect.items():
+            if k not in keys:
+                fail(f"{table}.{k}", f"unknown key (expected one of {', '.join(keys)})")
+            if not _type_ok(v, keys[k]):
+                fail(f"{table}.{k}", f"must be {_TYPE_NAMES[keys[k]]}, not {type(v).__name__} {v!r}")
+        for k in _REQUIRED.get(table, ()):
+            if k not in sect:
+                fail(table, f"missing key {k!r}")
+        vals[table] = sect
+    kio, data, dev, ui = vals["kiosk"], vals["data"], vals["devices"], vals["ui"]
+
+    if kio["site_jurisdiction"] not in jurisdictions.KNOWN:
+        fail("kiosk.site_jurisdiction", _unknown_jur(kio["site_jurisdiction"]))
+    if not re.fullmatch(r"[a-z0-9][a-z0-9\-]{1,39}", kio["id"]):
+        fail("kiosk.id", "must be 2–40 lower-case letters, digits or '-', e.g. dachang-hall-01")
+
+    jurs: dict[str, JurisdictionConfig] = {}
+    jtable = raw.get("jurisdictions", {})
+    if not isinstance(jtable, dict) or not jtable:
+        fail("jurisdictions", "at least one [jurisdictions.<code>] section is needed")
+    for code, j in jtable.items():
+        key = f"jurisdictions.{code}"
+        if code not in jurisdictions.KNOWN:
+            fail(key, _unknown_jur(code))
+        if not isinstance(j, dict):
+            fail(key, "must be a section")
+        for k, v in j.items():
+            if k not in _JUR_KEYS:
+                fail(f"{key}.{k}", f"unknown key (expected one of {', '.join(_JUR_KEYS)})")
+            if not _type_ok(v, _JUR_KEYS[k]):
+                fail(f"{key}.{k}", f"must be {_TYPE_NAMES[_JUR_KEYS[k]]}, not {type(v).__name__} {v!r}")
+        for k in ("protocol", "endpoint"):
+            if k not in j:
+                fail(key, f"missing key {k!r}")
+        if j["protocol"] not in ("soap", "rest"):
+            fail(f"{key}.protocol", f"must be \"soap\" or \"rest\", not {j['protocol']!r}")
+        ep = j["endpoint"]
+        if not re.match(r"^(https?://[^/\s]+|sim://(rest|soap))", ep):
+            fail(f"{key}.endpoint", f"must be an http(s):// URL (or sim://rest, sim://soap on a demo site), not {ep!r}")
+        if ep.startswith("http://") and not _loopback(ep) and not demo:
+            fail(f"{key}.endpoint", "plain http to a remote host would send personal data in the clear: use https://")
+        if ep.startswith("sim://") and ep != f"sim://{j['protocol']}":
+            fail(f"{key}.endpoint", f"a simulated endpoint must match the protocol: sim://{j['protocol']}")
+        if j["protocol"] == "soap" and "wsdl" not in j and not ep.startswith("sim://"):
+            fail(key, "a SOAP jurisdiction needs 'wsdl' (the WSDL file shipped with the site config)")
+        if ("client_cert" in j) != ("client_key" in j):
+            fail(key, "client_cert and client_key go together (mTLS)")
+        for k in ("connect_timeout", "read_timeout"):
+            if k in j and not 0 < j[k] <= 300:
+                fail(f"{key}.{k}", "must be between 0 and 300 seconds")
+        base = Path(path).parent
+        resolved = {k: str(base / j[k]) if k in j and not os.path.isabs(j[k]) else j.get(k)
+                    for k in ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle")}
+        jurs[code] = JurisdictionConfig(
+            code=code, name=j.get("name", jurisdictions.name_zh(code)), protocol=j["protocol"], endpoint=ep,
+            connect_timeout=float(j.get("connect_timeout", 5.0)), read_timeout=float(j.get("read_timeout", 30.0)),
+            prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"), **resolved)
+
+    for kind in ("idreader", "sscard", "printer", "scanner"):
+        if kind in dev:
+            try:
+                u = parse_device_url(dev[kind])
+            except DeviceURLError as e:
+                fail(f"devices.{kind}", str(e))
+            if u.scheme not in ACCEPTS[kind]:
+                fail(f"devices.{kind}", f"a {kind} cannot be {u.scheme}:// (use {', '.join(s + '://' for s in ACCEPTS[kind])})")
+            if u.scheme == "sim" and u.host != kind:
+                fail(f"devices.{kind}", f"sim://{u.host} is not a {kind}: use sim://{kind}")
+    if dev.get("printer_paper", 80) not in (58, 80):
+        fail("devices.printer_paper", "must be 58 or 80 (mm)")
+    if ui.get("language", "zh") not in ("zh", "en"):
+        fail("ui.language", "must be \"zh\" or \"en\"")
+    if not 15 <= ui.get("idle_timeout", 90) <= 3600:
+        fail("ui.idle_timeout", "must be between 15 and 3600 seconds")
+    if not 5 <= ui.get("idle_warning", 20) <= 120:
+        fail("ui.idle_warning", "must be between 5 and 120 seconds")
+    if data.get("retention_days", 30) < 0:
+        fail("data.retention_days", "must not be negative")
+    pin = vals["technician"].get("pin_hash")
+    if pin is not None and not pin.startswith("scrypt$"):
+        fail("technician.pin_hash", "must be a hash made by `kiosk-admin provision` (scrypt$…), never a PIN")
+
+    folder = data.get("folder")
+    if folder is None:
+        if not demo:
+            fail("data", "missing key 'folder' (e.g. /var/lib/kiosk)")
+        folder = os.path.join(tempfile.gettempdir(), f"kiosk-demo-{os.getuid()}")
+    folder = os.path.expandvars(os.path.expanduser(folder))
+    key = data.get("outbox_key") or (os.path.join(folder, "outbox.key") if demo else None)
+    if key is None:
+        fail("data", "missing key 'outbox_key' (made by `kiosk-admin provision`)")
+    base = Path(path).parent
+    catalog = data.get("catalog")
+    if catalog and not os.path.isabs(catalog):
+        catalog = str(base / catalog)
+    return Config(
+        path=path, kiosk_id=kio["id"], site=kio["site"], site_jurisdiction=kio["site_jurisdiction"],
+        hotline=kio.get("hotline", "12345"), jurisdictions=jurs,
+        devices=DevicesConfig(**{k: v for k, v in dev.items()}),
+        ui=UIConfig(**ui), data_folder=folder, outbox_key=os.path.expandvars(os.path.expanduser(key)),
+        retention_days=data.get("retention_days", 30), catalog=catalog,
+        technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo)
+
+
+def _type_ok(v: Any, t: Any) -> bool:
+    if t in (int, (int, float)) and isinstance(v, bool):
+        return False
+    return isinstance(v, t)
+
+
+def _unknown_jur(code: str) -> str:
+    return f"unknown jurisdiction {code!r} (known: {', '.join(jurisdictions.KNOWN)})"
+
+
+def _loopback(url: str) -> bool:
+    return bool(re.match(r"^https?://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(/|$)", url))

@@ -1,0 +1,133 @@
+"""The small interfaces kiosk/ uses to reach devices and the outbox. Adapters in
+kiosk/devices/ and kiosk/outbox.py implement them over drivers/ and offline_queue/; tests above a
+port may use in-process fakes. All callbacks may arrive on any thread: the app hops them onto
+its main thread."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+from typing import Callable, Literal, Protocol, Sequence
+
+from kiosk.identity import Identity
+from kiosk.transaction import Transaction
+
+# ---- device state, shared by every device -------------------------------------------------
+DeviceHealth = Literal["ok", "warning", "fault", "offline", "absent"]
+
+
+@dataclasses.dataclass(frozen=True)
+class DeviceState:
+    """What a technician sees for one device: health, a short code, and words for each audience.
+    `code` is a closed set per device (e.g. printer: ready, paper_near_end, paper_out, cover_open,
+    offline, error, no_answer)."""
+
+    device: str  # idreader | sscard | printer | scanner
+    health: DeviceHealth
+    code: str
+    zh: str = ""
+    en: str = ""
+    detail: str = ""  # technician detail (port, errno, SW3 code ...); never personal data
+
+
+# ---- identity sources (ID card reader, social security card) ------------------------------
+class CardListener(Protocol):
+    def card_read(self, source: str, identity: Identity) -> None: ...
+    def card_failed(self, source: str, code: str, zh: str, en: str) -> None:
+        """A read went wrong: code read_failed | pin_needed | not_ss_card | unknown_card | ..."""
+    def card_removed(self, source: str) -> None: ...
+    def device_state(self, state: DeviceState) -> None: ...
+
+
+class IdentitySource(Protocol):
+    name: str  # "idreader" | "sscard"
+
+    def start(self, listener: CardListener) -> None: ...
+    def stop(self) -> None: ...
+    def state(self) -> DeviceState: ...
+
+
+# ---- the receipt printer ----------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class ReceiptData:
+    """What a resident's receipt says (受理回执). Only masked personal data."""
+
+    kiosk_id: str
+    location: str
+    jurisdiction_name: str
+    matter_name: str
+    tracking_number: str
+    qr_payload: str
+    masked_id: str
+    surname: str
+    time: _dt.datetime
+    materials: Sequence[str]
+    forwarded: bool  # False: saved on this kiosk, forwarded automatically
+    next_steps: Sequence[str]
+    hotline: str
+
+
+@dataclasses.dataclass(frozen=True)
+class PrintOutcome:
+    ok: bool
+    state: DeviceState
+
+
+class ReceiptPrinter(Protocol):
+    def state(self) -> DeviceState: ...
+    def print_receipt(self, receipt: ReceiptData) -> PrintOutcome: ...
+    def print_test(self) -> PrintOutcome: ...
+
+
+# ---- the scanner ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class ScannedMaterial:
+    material: str
+    pdf_path: str
+    pages: int
+    preview_paths: tuple[str, ...]  # small PNGs of each page for the screen
+    sha256: str
+    size: int
+
+
+class Scanner(Protocol):
+    def state(self) -> DeviceState: ...
+    def scan(self, material: str, *, pages: int = 1, color: bool = False, out_dir: str) -> ScannedMaterial:
+        """Scan one material into one PDF; raises kiosk.errors.KioskError subclasses on faults."""
+
+
+# ---- the outbox and the jurisdictions ---------------------------------------------------------
+LocalState = Literal["queued", "sending", "delivered", "dead"]
+RemoteState = Literal["received", "prereview_passed", "needs_correction", "completed", "rejected", "unknown"]
+
+
+@dataclasses.dataclass(frozen=True)
+class SubmitOutcome:
+    txid: str
+    tracking_number: str
+    forwarded: bool  # delivered already (True) or queued for automatic forwarding (False)
+    remote_reference: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class ProgressItem:
+    txid: str
+    tracking_number: str
+    matter_code: str
+    jurisdiction: str
+    created_at: _dt.datetime
+    local_state: LocalState
+    remote_state: RemoteState | None = None
+    remote_reason: str | None = None  # e.g. what needs correction
+
+
+class Outbox(Protocol):
+    def submit(self, tx: Transaction) -> SubmitOutcome:
+        """Durably queue (and try to forward promptly). Raises KioskError when it cannot queue."""
+    def progress(self, *, id_number: str | None = None, tracking_number: str | None = None) -> list[ProgressItem]: ...
+    def counts(self) -> dict[str, int]: ...
+    def retry_dead(self) -> int: ...
+    def query(self, jurisdiction: str, operation: str, params: dict) -> dict:
+        """A query matter (needs the network now); raises OfflineError when unreachable."""
+    def online(self, jurisdiction: str) -> bool: ...
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        """Called (any thread) when counts or reachability change."""
