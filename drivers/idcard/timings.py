@@ -1,0 +1,35 @@
+"""Every delay, timeout and retry count of the ID-card reader, in one place."""
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Timings:
+    # A SAM answers find/select within a few ms; the read moves 1,295 bytes (113 ms at 115200)
+    # after the SAM has talked to the card (~0.5 s on slow readers), hence its longer timeout.
+    command_timeout: float = 0.5
+    read_timeout: float = 3.0
+    # How often to ask "is a card on?" when none is: a resident waits at most this long on top
+    # of the read; at 115200 one find costs ~2 ms of line time.
+    poll_interval: float = 0.05
+    # With a card read and still lying on the reader we only need to notice its removal.
+    present_poll_interval: float = 0.2
+    # Find must fail this many times in a row before we call the card removed: some readers
+    # answer one find with "no card" right after a read.
+    removed_after_misses: int = 2
+    # SW3 41 (card moved away): try find/select/read again this many times before reporting.
+    read_retries: int = 2
+    # No answer / bad frames this many times in a row: the reader is at fault (wrong baud, hung).
+    fault_after_failures: int = 3
+    # Reopening a vanished port: first delay, doubling up to the cap.
+    reconnect_first: float = 0.2
+    reconnect_max: float = 5.0
+
+
+DEFAULT = Timings()
+
+
+def backoff(attempt: int, t: Timings = DEFAULT) -> float:
+    """Delay before reconnect attempt `attempt` (0-based): first, 2x first, ... capped."""
+    return min(t.reconnect_max, t.reconnect_first * (2 ** min(attempt, 30)))
