@@ -1,0 +1,67 @@
+"""The catalog of matters each jurisdiction offers, and its search."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable
+
+from kiosk.catalog.loader import SAMPLE, parse_catalog, read_catalog_file
+from kiosk.catalog.model import FormField, Guide, Material, Matter, OperationMapping
+from kiosk.catalog.search import SearchIndex
+
+__all__ = ["Catalog", "Matter", "Material", "FormField", "Guide", "OperationMapping", "load_catalog",
+           "check_catalog_file", "parse_catalog", "SAMPLE"]
+
+
+class Catalog:
+    def __init__(self, matters: Iterable[Matter], source: str = "<memory>"):
+        self.matters: tuple[Matter, ...] = tuple(matters)
+        self.source = source
+        self._by_code = {m.code: m for m in self.matters}
+        self._index: SearchIndex | None = None
+
+    @property
+    def index(self) -> SearchIndex:
+        if self._index is None:  # built on first search, not at start-up
+            self._index = SearchIndex(self.matters)
+        return self._index
+
+    def __len__(self) -> int:
+        return len(self.matters)
+
+    def get(self, code: str) -> Matter:
+        return self._by_code[code]
+
+    def search(self, query: str, *, jurisdiction: str | None = None, audience: str | None = None,
+               category: str | None = None, limit: int = 30) -> list[Matter]:
+        keep = None
+        if jurisdiction or audience or category:
+            def keep(m: Matter) -> bool:
+                return ((jurisdiction is None or m.jurisdiction == jurisdiction)
+                        and (audience is None or m.audience == audience)
+                        and (category is None or m.category == category))
+        return self.index.search(query, limit=limit, keep=keep)
+
+    def categories(self, jurisdiction: str | None = None, audience: str | None = None) -> list[str]:
+        """Categories by total popularity of their matters."""
+        score: dict[str, int] = {}
+        for m in self.matters:
+            if (jurisdiction is None or m.jurisdiction == jurisdiction) and (audience is None or m.audience == audience):
+                score[m.category] = score.get(m.category, 0) + m.popularity + 1
+        return sorted(score, key=lambda c: -score[c])
+
+    def popular(self, jurisdiction: str | None = None, n: int = 8) -> list[Matter]:
+        return self.search("", jurisdiction=jurisdiction, limit=n)
+
+    def jurisdictions(self) -> list[str]:
+        return sorted({m.jurisdiction for m in self.matters})
+
+
+def load_catalog(path: str | Path | None = None) -> Catalog:
+    """The catalog at `path`, or the sample catalog that ships with the kiosk."""
+    p = Path(path) if path else SAMPLE
+    return Catalog(read_catalog_file(p), str(p))
+
+
+def check_catalog_file(path: str | Path) -> Catalog:
+    """Validate a catalog file; raises kiosk.errors.ConfigError with file:line: key: reason."""
+    return load_catalog(path)

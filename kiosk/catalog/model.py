@@ -1,0 +1,116 @@
+"""The catalog of matters (政务服务事项): what each jurisdiction offers at the kiosk."""
+from __future__ import annotations
+
+import dataclasses
+import re
+from typing import Literal, Mapping
+
+Audience = Literal["personal", "company"]  # 个人 / 法人
+Kind = Literal["query", "application"]  # query: needs the network now; application: may be queued
+InputKind = Literal["text", "digits", "phone", "date", "chinese", "choice"]
+
+# Sources a form field may be prefilled from: the Identity attributes a card gives.
+CARD_FIELDS = ("name", "name_en", "id_number", "sex", "ethnicity", "birth_date", "address",
+               "issuer", "valid_to", "pass_number", "nationality", "card_number")
+INPUT_PATTERNS = {
+    "phone": r"1[3-9]\d{9}",
+    "digits": r"\d+",
+    "date": r"\d{4}-\d{2}-\d{2}",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Guide:
+    """办事指南: what the resident reads before starting."""
+
+    summary: str
+    conditions: str = ""
+    fees: str = "不收费"
+    time_limit: str = ""
+    result: str = ""  # what the resident gets, and how (pick up / mail / electronic)
+    where: str = ""  # the hall that handles it, its hours
+    legal_basis: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class Material:
+    """申请材料: one document to scan into one PDF."""
+
+    code: str
+    name: str
+    required: bool = True
+    pages_min: int = 1
+    pages_max: int = 1
+    color: bool = False  # scan in colour (photos, certificates with seals)
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True)
+class FormField:
+    key: str
+    label: str
+    label_en: str = ""
+    source: str = "input"  # "input" or "card.<attr>"
+    input: InputKind = "text"
+    required: bool = True
+    pattern: str | None = None
+    choices: tuple[str, ...] = ()
+    max_length: int = 100
+
+    @property
+    def card_attr(self) -> str | None:
+        return self.source[5:] if self.source.startswith("card.") else None
+
+    def validate(self, value: str | None) -> str | None:
+        """None when the value is acceptable; otherwise a short Chinese reason."""
+        v = (value or "").strip()
+        if not v:
+            return f"请填写{self.label}" if self.required else None
+        if len(v) > self.max_length:
+            return f"{self.label}不能超过{self.max_length}个字"
+        if self.input == "choice" and v not in self.choices:
+            return f"请从选项中选择{self.label}"
+        pattern = self.pattern or INPUT_PATTERNS.get(self.input)
+        if pattern and not re.fullmatch(pattern, v):
+            return {"phone": "请输入11位手机号码", "date": "请按 年-月-日 填写日期"}.get(self.input, f"{self.label}格式不正确")
+        return None
+
+
+@dataclasses.dataclass(frozen=True)
+class OperationMapping:
+    """How a matter maps onto its jurisdiction's operation. `fields`: remote field name → source,
+    one of form.<key>, card.<Identity attribute>, delivery.<method|address|recipient_phone>,
+    kiosk.id, const:<value>."""
+
+    operation: str
+    fields: Mapping[str, str]
+    status_operation: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Matter:
+    code: str
+    name: str
+    jurisdiction: str
+    audience: Audience
+    category: str
+    kind: Kind
+    guide: Guide
+    mapping: OperationMapping
+    name_en: str = ""
+    offline_ok: bool = True
+    materials: tuple[Material, ...] = ()
+    fields: tuple[FormField, ...] = ()
+    accepts: tuple[str, ...] = ("resident", "hmt_permit", "foreign_permanent", "social_security")
+    keywords: tuple[str, ...] = ()
+    popularity: int = 0
+    delivery: tuple[str, ...] = ("pickup", "mail")  # how results may reach the resident
+
+    def __repr__(self) -> str:
+        return f"Matter({self.code} {self.name} @{self.jurisdiction})"
+
+    def material(self, code: str) -> Material:
+        for m in self.materials:
+            if m.code == code:
+                return m
+        raise KeyError(code)
