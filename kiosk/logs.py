@@ -40,9 +40,6 @@ class PersonalDataFilter(logging.Filter):
             msg = record.getMessage()
         except Exception:
             msg = str(record.msg)
-        if isinstance(record.msg, (bytes, bytearray)) or any(isinstance(a, (bytes, bytearray)) and len(a) > 32
-                                                              for a in (record.args or ()) if not isinstance(record.args, dict)):
-            msg = scrub(msg)
         record.msg, record.args = scrub(msg), None
         if record.exc_info and record.exc_info[1] is not None:
             record.exc_text = scrub(logging.Formatter().formatException(record.exc_info))

@@ -1,0 +1,278 @@
+"""The resident session machine: pure, clock injected. It says which screen comes next, keeps the
+resident's data for one journey, and wipes it on every way back home.
+
+    home → identify → choose → guide → form → [scan] → [delivery] → confirm → submit → receipt → home
+                                         └──── (query matter) ───────→ answer ─────────────────→ home
+    home → progress → home;   home → technician → home
+
+Events: start, query, technician, card_read(identity, source), pick(matter), next, back, submit,
+submitted(outcome), failed(error), done, cancel, card_removed(source), leave, idle_expired.
+`next`/`back` walk the steps the chosen matter needs (`journey_steps`)."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import logging
+from typing import Any, Callable
+
+from kiosk.clock import Clock
+
+log = logging.getLogger(__name__)
+
+STATES = ("home", "identify", "choose", "guide", "form", "scan", "delivery", "confirm", "submit",
+          "receipt", "answer", "progress", "technician")
+# States where no idle timeout runs: home has nothing to wipe; submit must finish first.
+NO_IDLE = ("home", "submit")
+# States a removed card does not end: nothing personal is held yet, or a technician is at work.
+REMOVAL_IGNORED = ("home", "identify", "technician")
+
+
+@dataclasses.dataclass
+class Problem:
+    """Why the resident cannot go on here: a code, and what to tell them."""
+
+    code: str
+    zh: str
+    en: str
+
+
+# Card problems (kiosk.identity.Identity.problems codes) → what the resident reads.
+CARD_PROBLEMS = {
+    "expired": ("您的证件已过有效期，请使用有效证件，或到人工窗口办理。", "Your card has expired. Please use a valid card or go to a staffed counter."),
+    "not_yet_valid": ("您的证件尚未生效，请到人工窗口办理。", "Your card is not valid yet. Please go to a staffed counter."),
+    "invalid_number": ("证件号码校验未通过，请重新放置证件再试一次；仍不行请联系工作人员。", "The ID number did not pass its check. Please place the card again; if it fails again, ask the staff."),
+    "birth_mismatch": ("证件信息不一致，请联系工作人员。", "The card's data is inconsistent. Please ask the staff."),
+    "sex_mismatch": ("证件信息不一致，请联系工作人员。", "The card's data is inconsistent. Please ask the staff."),
+    "card_not_accepted": ("此事项不能使用这种证件办理，请换用居民身份证，或选择其他事项。", "This matter does not accept this kind of card. Please use a resident ID card or choose another matter."),
+}
+
+
+@dataclasses.dataclass
+class SessionData:
+    """Everything personal the journey holds. Replaced (and the old one cleared) on every wipe."""
+
+    identity: Any = None  # kiosk.identity.Identity
+    identity_source: str | None = None  # idreader | sscard
+    matter: Any = None  # kiosk.catalog.Matter
+    form: dict[str, str] = dataclasses.field(default_factory=dict)
+    attachments: dict[str, Any] = dataclasses.field(default_factory=dict)  # material code → ScannedMaterial
+    delivery: Any = None  # kiosk.transaction.Delivery
+    outcome: Any = None  # kiosk.ports.SubmitOutcome
+    answer: Any = None  # the result of a query matter
+    progress: Any = None  # list[ProgressItem] of a progress query
+    error: Problem | None = None
+
+    def clear(self) -> None:
+        for f in dataclasses.fields(self):
+            setattr(self, f.name, f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+
+
+def journey_steps(matter) -> list[str]:
+    """The screens a matter needs after it is chosen."""
+    steps = ["guide", "form"]
+    if matter.kind == "query":
+        return steps + ["answer"]
+    if matter.materials:
+        steps.append("scan")
+    if set(matter.delivery) - {"electronic"}:
+        steps.append("delivery")
+    return steps + ["confirm"]
+
+
+Listener = Callable[[str, str, str], None]
+
+
+class Session:
+    def __init__(self, clock: Clock, *, idle_timeout: float = 90, idle_warning: float = 20,
+                 today: Callable[[], _dt.date] | None = None,
+                 removal_wipes: frozenset[str] = frozenset({"idreader", "sscard"})):
+        self.clock = clock
+        self.idle_timeout, self.idle_warning = idle_timeout, idle_warning
+        self.removal_wipes = removal_wipes
+        self._today = today or (lambda: clock.now().date())
+        self.state = "home"
+        self.data = SessionData()
+        self._listeners: list[Listener] = []
+        self._last_touch = clock.monotonic()
+
+    # ---- observation --------------------------------------------------------------------
+    def add_listener(self, cb: Listener) -> None:
+        self._listeners.append(cb)
+
+    def remove_listener(self, cb: Listener) -> None:
+        self._listeners.remove(cb)
+
+    def _go(self, new: str, event: str) -> None:
+        old, self.state = self.state, new
+        if new == "home" and old != "home":
+            self.wipe()
+        if new != old:
+            log.info("session %s -(%s)-> %s", old, event, new)
+        for cb in list(self._listeners):
+            cb(old, new, event)
+
+    def wipe(self) -> None:
+        """Forget the resident: the old data object is emptied too, so nothing still holding it
+        keeps a name or a number."""
+        self.data.clear()
+        self.data = SessionData()
+
+    # ---- time ---------------------------------------------------------------------------
+    def touch(self) -> None:
+        self._last_touch = self.clock.monotonic()
+
+    @property
+    def warning_remaining(self) -> float | None:
+        """Seconds left in the idle countdown, or None when no countdown runs."""
+        if self.state in NO_IDLE:
+            return None
+        idle = self.clock.monotonic() - self._last_touch
+        if idle < self.idle_timeout:
+            return None
+        return max(0.0, self.idle_timeout + self.idle_warning - idle)
+
+    def tick(self) -> None:
+        """Called regularly by the app (and by tests after moving the clock)."""
+        if self.warning_remaining == 0.0:
+            self.fire("idle_expired")
+
+    # ---- events -------------------------------------------------------------------------
+    def can(self, event: str) -> bool:
+        return (self.state, event) in TRANSITIONS or (event in ANY_STATE and self.state not in ANY_STATE[event][1])
+
+    def fire(self, event: str, **payload: Any) -> str:
+        """Apply an event; returns the new state. An event the state does not take is ignored
+        (a stale touch or a late device report) and logged."""
+        self.touch()
+        key = (self.state, event)
+        if key in TRANSITIONS:
+            target = TRANSITIONS[key]
+        elif event in ANY_STATE and self.state not in ANY_STATE[event][1]:
+            target = ANY_STATE[event][0]
+        else:
+            log.debug("session: %s ignored in %s", event, self.state)
+            return self.state
+        new = target(self, **payload) if callable(target) else target
+        self._go(new, event)
+        return self.state
+
+    # guards and actions -------------------------------------------------------------------
+    def _card_read(self, identity=None, source: str = "idreader", **_) -> str:
+        problems = identity.problems(self._today()) if identity is not None else ["invalid_number"]
+        if problems:
+            self.data.error = Problem(problems[0], *CARD_PROBLEMS[problems[0]])
+            return self.state
+        self.data.identity, self.data.identity_source, self.data.error = identity, source, None
+        if self.state == "progress":
+            return "progress"
+        return "choose"
+
+    def _pick(self, matter=None, **_) -> str:
+        ident = self.data.identity
+        if ident is not None and ident.card_type not in matter.accepts:
+            self.data.error = Problem("card_not_accepted", *CARD_PROBLEMS["card_not_accepted"])
+            return self.state
+        if self.data.matter is not matter:
+            self.data.form, self.data.attachments, self.data.delivery = {}, {}, None
+        self.data.matter, self.data.error = matter, None
+        return "guide"
+
+    def _step(self, delta: int) -> str:
+        steps = journey_steps(self.data.matter)
+        i = steps.index(self.state) + delta
+        self.data.error = None
+        if i < 0:
+            return "choose"
+        return steps[min(i, len(steps) - 1)]
+
+    def _next(self, **_) -> str:
+        return self._step(+1)
+
+    def _back(self, **_) -> str:
+        return self._step(-1)
+
+    def _submitted(self, outcome=None, **_) -> str:
+        self.data.outcome, self.data.error = outcome, None
+        return "receipt"
+
+    def _failed(self, error: Problem | None = None, **_) -> str:
+        self.data.error = error
+        return "confirm" if self.state == "submit" else self.state
+
+    def _card_removed(self, source: str = "", **_) -> str:
+        if source in self.removal_wipes and self.data.identity_source == source:
+            return "home"
+        return self.state
+
+    def _answered(self, answer=None, **_) -> str:
+        self.data.answer = answer
+        return self.state
+
+    def _progress(self, items=None, **_) -> str:
+        self.data.progress = items
+        return self.state
+
+
+_STEP_STATES = ("guide", "form", "scan", "delivery", "confirm", "answer")
+TRANSITIONS: dict[tuple[str, str], Any] = {
+    ("home", "start"): "identify",
+    ("home", "query"): "progress",
+    ("home", "technician"): "technician",
+    ("identify", "card_read"): Session._card_read,
+    ("identify", "back"): "home",
+    ("choose", "pick"): Session._pick,
+    ("choose", "back"): "home",
+    ("choose", "failed"): Session._failed,
+    **{(s, "next"): Session._next for s in _STEP_STATES if s not in ("confirm", "answer")},
+    **{(s, "back"): Session._back for s in _STEP_STATES},
+    ("confirm", "submit"): "submit",
+    ("submit", "submitted"): Session._submitted,
+    ("submit", "failed"): Session._failed,
+    ("receipt", "done"): "home",
+    ("answer", "answered"): Session._answered,
+    ("answer", "done"): "home",
+    ("progress", "card_read"): Session._card_read,
+    ("progress", "found"): Session._progress,
+    ("progress", "done"): "home",
+    ("progress", "back"): "home",
+    ("technician", "leave"): "home",
+    **{(s, "failed"): Session._failed for s in ("identify", "form", "scan", "delivery", "confirm", "receipt", "answer", "progress")},
+}
+# Events every state takes, but for the states listed: (target, excluded states).
+ANY_STATE: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "cancel": ("home", ("home", "submit")),
+    "idle_expired": ("home", NO_IDLE),
+    "card_removed": (Session._card_removed, REMOVAL_IGNORED + ("submit",)),
+}
+
+
+def transition_table() -> list[tuple[str, str, str]]:
+    """(state, event, target) rows; a guard's possible targets are written out in words."""
+    guards = {
+        Session._card_read: "choose (or progress); stays with an error for an unusable card",
+        Session._pick: "guide; stays with an error when the matter does not accept the card",
+        Session._next: "the next step of the matter (form, scan, delivery, confirm or answer)",
+        Session._back: "the previous step (choose before guide)",
+        Session._submitted: "receipt",
+        Session._failed: "confirm from submit; otherwise stays, with the error shown",
+        Session._card_removed: "home (wiped) when the card that identified the resident is removed",
+        Session._answered: "stays, showing the answer",
+        Session._progress: "stays, showing the resident's transactions",
+    }
+    rows = [(s, e, guards.get(t, t)) for (s, e), t in TRANSITIONS.items()]
+    for ev, (t, excluded) in ANY_STATE.items():
+        rows.append((f"any but {', '.join(excluded)}", ev, guards.get(t, t) + (" (wiped)" if t == "home" else "")))
+    return rows
+
+
+def markdown_table() -> str:
+    lines = ["# The resident session: transition table", "",
+             "Generated from `kiosk/session.py` by `python -m kiosk.session > docs/session.md`; a unit test keeps it in step.",
+             "Every way back to home wipes the session's personal data.", "",
+             "| state | event | next |", "|---|---|---|"]
+    lines += [f"| {s} | {e} | {t} |" for s, e, t in transition_table()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(markdown_table(), end="")
