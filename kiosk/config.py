@@ -74,6 +74,14 @@ class Config:
     log_file: str | None = None
     demo: bool = False
 
+    def active_catalog(self) -> str | None:
+        """The catalog in use: the config's own, else the one `kiosk-admin catalog update`
+        installed (<data>/catalog/current.json), else None (the sample that ships)."""
+        if self.catalog:
+            return self.catalog
+        installed = os.path.join(self.data_folder, "catalog", "current.json")
+        return installed if os.path.exists(installed) else None
+
     def summary(self) -> str:
         dev = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(self.devices).items() if v and k != "printer_paper")
         return (f"kiosk {self.kiosk_id} at {self.site} ({self.site_jurisdiction}); serves "
@@ -141,7 +149,7 @@ def load_config(path: str | os.PathLike | None = None, *, demo: bool = False) ->
         raise ConfigError(str(p), "not UTF-8 text") from None
     except OSError as e:
         raise ConfigError(str(p), f"cannot read: {e.strerror}") from None
-    return parse_config(text, str(p), demo=demo or p == DEMO_SITE)
+    return parse_config(text, str(p), demo=demo or p.resolve() == DEMO_SITE.resolve())
 
 
 def parse_config(text: str, path: str = "<config>", *, demo: bool = False) -> Config:

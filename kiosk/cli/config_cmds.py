@@ -1,0 +1,34 @@
+"""kiosk-admin check-config: validate site config files."""
+from __future__ import annotations
+
+import json
+
+
+def register(sub, groups) -> None:
+    p = sub.add_parser("check-config", help="validate site config files (exit 0 valid, 2 not)",
+                       description="Validate one or more site config files. Prints a one-line summary per valid "
+                                   "file; for a bad file, one line: file:line: key: reason.")
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--json", action="store_true", help="print the validated config (secrets left out)")
+    p.set_defaults(func=check_config)
+
+
+def check_config(args) -> int:
+    import sys
+
+    from kiosk.config import load_config
+    from kiosk.errors import ConfigError
+
+    rc = 0
+    for path in args.paths:
+        try:
+            cfg = load_config(path)
+        except ConfigError as e:
+            print(f"kiosk-admin: {e}", file=sys.stderr)
+            rc = 2
+            continue
+        if args.json:
+            print(json.dumps(cfg.without_secrets(), ensure_ascii=False, indent=2))
+        else:
+            print(f"{path}: ok: {cfg.summary()}")
+    return rc
