@@ -1,0 +1,85 @@
+"""Site config: the examples load; every kind of bad file is refused with file:line: key: reason."""
+import glob
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.config import DEMO_SITE, load_config, parse_config
+from kiosk.errors import ConfigError
+
+GOOD = '''
+[kiosk]
+id = "dachang-hall-01"
+site = "大厂"
+site_jurisdiction = "dachang"
+[data]
+folder = "/var/lib/kiosk"
+outbox_key = "/etc/kiosk/outbox.key"
+[devices]
+printer = "tcp://127.0.0.1:9100"
+[jurisdictions.tongzhou]
+protocol = "rest"
+endpoint = "https://example.invalid/api"
+'''
+
+
+def test_examples_and_demo_load():
+    paths = sorted(glob.glob("deploy/sites/*.toml"))
+    assert len(paths) == 2
+    for p in paths:
+        cfg = load_config(p)
+        assert cfg.jurisdictions and cfg.devices.idreader.startswith("serial://")
+    demo = load_config(demo=True)
+    assert demo.demo and all(u.startswith("sim://") for u in (demo.devices.idreader, demo.devices.printer))
+    assert demo.technician_pin_hash.startswith("scrypt$")
+
+
+def test_good_minimal():
+    cfg = parse_config(GOOD, "k.toml")
+    assert cfg.kiosk_id == "dachang-hall-01" and cfg.ui.idle_timeout == 90
+    assert cfg.jurisdictions["tongzhou"].name == "北京城市副中心（通州区）"
+    assert "pin_hash" not in str(cfg.without_secrets()["technician_pin_hash"])
+
+
+@pytest.mark.parametrize("change, key, line, reason", [
+    (("printer = \"tcp://127.0.0.1:9100\"", "printer = \"lpt://1\""), "devices.printer", 10, "unknown scheme"),
+    (("printer = \"tcp://127.0.0.1:9100\"", "printer = \"sane://test:0\""), "devices.printer", 10, "cannot be sane://"),
+    (("printer = \"tcp://127.0.0.1:9100\"", "printer = 9100"), "devices.printer", 10, "must be a string"),
+    (("[jurisdictions.tongzhou]", "[jurisdictions.haidian]"), "jurisdictions.haidian", 11, "unknown jurisdiction"),
+    (("protocol = \"rest\"", "protocol = \"grpc\""), "jurisdictions.tongzhou.protocol", 12, "soap"),
+    (("endpoint = \"https://example.invalid/api\"", "endpoint = \"http://10.1.1.1/api\""), "jurisdictions.tongzhou.endpoint", 13, "in the clear"),
+    (("site = \"大厂\"", "site = \"大厂\"\ncolour = \"red\""), "kiosk.colour", 5, "unknown key"),
+    (("[data]", "[dat]"), "dat", 6, "unknown section"),
+    (("id = \"dachang-hall-01\"", "id = \"Dachang Hall\""), "kiosk.id", 3, "lower-case"),
+])
+def test_bad_values_name_file_line_key_reason(change, key, line, reason):
+    text = GOOD.replace(*change)
+    with pytest.raises(ConfigError) as e:
+        parse_config(text, "site.toml")
+    assert e.value.key == key and reason in e.value.reason
+    assert str(e.value).startswith(f"site.toml:{line}: {key}: ")
+
+
+def test_broken_toml_gives_its_line():
+    with pytest.raises(ConfigError) as e:
+        parse_config(GOOD.replace("[devices]", "[devices"), "x.toml")
+    assert e.value.line == 9 and "not valid TOML" in str(e.value)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load_config(tmp_path / "none.toml")
+
+
+def test_cli_exit_codes(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(GOOD.replace("dachang\"", "atlantis\"", 1), encoding="utf-8")
+    ok = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", *glob.glob("deploy/sites/*.toml")],
+                        capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout.count(": ok: ") == 2
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith("kiosk.site_jurisdiction: unknown jurisdiction 'atlantis' (known: tongzhou, sanhe, dachang, xianghe, chaoyang, shunyi, daxing, bda)")
+    assert f"{bad}:5:" in r.stderr and "Traceback" not in r.stderr
