@@ -1,0 +1,101 @@
+"""Social security card files (drivers/sscard/cards/*.json): what the virtual card holds."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import json
+import os
+
+from drivers.sscard import apdu
+
+CARDS_DIR = os.path.join(os.path.dirname(__file__), "cards")
+
+
+class CardFileError(ValueError):
+    """A card file is missing or wrong: `file: key: reason`."""
+
+
+@dataclasses.dataclass(frozen=True)
+class VirtualCard:
+    """A card as the twin serves it: the SSSE records (file, record) -> TLV bytes, or none at all
+    for a card that is not a social security card."""
+
+    name: str
+    records: dict[tuple[bytes, int], bytes]
+    ss_application: bool = True
+    pin_required: bool = False
+    pin: str = "123456"
+    atr: bytes = bytes.fromhex("3B6800000073C84013009000")
+
+
+def list_cards() -> list[str]:
+    return sorted(f[:-5] for f in os.listdir(CARDS_DIR) if f.endswith(".json"))
+
+
+def card_path(name_or_path: str) -> str:
+    if os.sep in name_or_path or name_or_path.endswith(".json"):
+        return name_or_path
+    return os.path.join(CARDS_DIR, name_or_path + ".json")
+
+
+def load_card(name_or_path: str) -> VirtualCard:
+    path = card_path(name_or_path)
+    try:
+        with open(path, encoding="utf-8") as f:
+            d = json.load(f)
+    except FileNotFoundError:
+        raise CardFileError(f"{path}: no such card file (samples: {', '.join(list_cards())})") from None
+    except (OSError, json.JSONDecodeError) as e:
+        raise CardFileError(f"{path}: {e}") from None
+    return card_from_dict(d, path)
+
+
+def _date(d: dict, k: str, where: str) -> bytes:
+    v = d.get(k)
+    if not v:
+        return b"\x00" * 4
+    try:
+        return apdu.encode_bcd(_dt.date.fromisoformat(v).strftime("%Y%m%d"))
+    except (TypeError, ValueError):
+        raise CardFileError(f"{where}: {k}: {v!r} is not YYYY-MM-DD") from None
+
+
+def card_from_dict(d: dict, where: str = "<card>") -> VirtualCard:
+    if not isinstance(d, dict):
+        raise CardFileError(f"{where}: a card file is a JSON object")
+    name = os.path.basename(where)[:-5] if where.endswith(".json") else where
+    kind = d.get("kind", "social_security")
+    if kind not in ("social_security", "other"):
+        raise CardFileError(f"{where}: kind: {kind!r} is not social_security or other")
+    if kind == "other":
+        return VirtualCard(name, {}, ss_application=False)
+    known = {"comment", "kind", "pin_required", "card_id", "version", "issued", "expires", "card_number",
+             "ss_number", "name", "sex", "ethnicity", "birth_date"}
+    unknown = set(d) - known
+    if unknown:
+        raise CardFileError(f"{where}: unknown keys: {', '.join(sorted(unknown))}")
+    for k in ("card_number", "ss_number", "name", "card_id"):
+        if not isinstance(d.get(k), str) or not d[k]:
+            raise CardFileError(f"{where}: {k}: required text")
+    version = d.get("version", "3.00")
+    try:
+        name_b = d["name"].encode("gbk").ljust(30, b" ")
+    except UnicodeEncodeError:
+        raise CardFileError(f"{where}: name: not encodable in GBK") from None
+    if len(name_b) > 30:
+        raise CardFileError(f"{where}: name: longer than 30 GBK bytes")
+    sex_rec = apdu.SEX_RECORD_GEN1 if version.startswith("1.") else 0x04
+    E5, E6 = apdu.EF05, apdu.EF06
+    recs = {
+        (E5, 0x01): apdu.tlv(0x01, d["card_id"].encode("latin-1")),
+        (E5, 0x03): apdu.tlv(0x03, version.encode("ascii")),
+        (E5, 0x05): apdu.tlv(0x05, _date(d, "issued", where)),
+        (E5, 0x06): apdu.tlv(0x06, _date(d, "expires", where)),
+        (E5, 0x07): apdu.tlv(0x07, d["card_number"].encode("ascii")),
+        (E6, 0x01): apdu.tlv(0x08, d["ss_number"].encode("ascii")),
+        (E6, 0x02): apdu.tlv(0x09, name_b),
+        (E6, sex_rec): apdu.tlv(0x0A, str(d.get("sex", "1")).encode("ascii")),
+        (E6, 0x05): apdu.tlv(0x0B, bytes([int(d.get("ethnicity", "01"))])),
+        (E6, 0x07): apdu.tlv(0x0D, _date(d, "birth_date", where)),
+    }
+    return VirtualCard(name, recs, pin_required=bool(d.get("pin_required", False)))

@@ -1,0 +1,21 @@
+"""Every delay and timeout of the social security card reader, in one place."""
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Timings:
+    # SCardGetStatusChange returns on any change at once; this bound only keeps stop() and a
+    # dead pcscd noticed promptly (stop() also cancels the wait).
+    status_wait: float = 0.5
+    # pcscd gone or no reader yet: first retry delay, doubling up to the cap.
+    reconnect_first: float = 0.2
+    reconnect_max: float = 5.0
+
+
+DEFAULT = Timings()
+
+
+def backoff(attempt: int, t: Timings = DEFAULT) -> float:
+    return min(t.reconnect_max, t.reconnect_first * (2 ** min(attempt, 30)))
