@@ -1,0 +1,224 @@
+"""The forwarder: leases due items, sends them through their jurisdiction's transport with
+bounded concurrency, and records delivered / retry later (persisted backoff) / dead. One per
+outbox folder (a lock file); its own thread, or driven step by step with run_due() in tests."""
+from __future__ import annotations
+
+import concurrent.futures as cf
+import fcntl
+import logging
+import os
+import random
+import threading
+from typing import Callable, Mapping
+
+from offline_queue import limits
+from offline_queue.schedule import Breaker, backoff_delay
+from offline_queue.store import Store
+from offline_queue.transports.common import Transport
+from offline_queue.types import Dead, Delivered, ItemInfo, OutboxError, Outcome, Retry
+
+log = logging.getLogger(__name__)
+LOCK_NAME = "forwarder.lock"
+PURGE_EVERY = 3600.0  # s: how often the running worker purges delivered payloads past retention
+
+
+class Forwarder:
+    def __init__(self, store: Store, transports: Mapping[str, Transport], *, concurrency: int = limits.CONCURRENCY,
+                 rand: Callable[[], float] = random.random, on_change: Callable[[], None] | None = None,
+                 lease_batch: int = limits.LEASE_BATCH):
+        self.store = store
+        self.transports = dict(transports)
+        self.concurrency = max(1, concurrency)
+        self.lease_batch = max(self.concurrency, lease_batch)
+        self.rand = rand
+        self.on_change = on_change
+        self.breakers: dict[str, Breaker] = {code: Breaker() for code in self.transports}
+        self._breaker_lock = threading.Lock()
+        self._pool = cf.ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="outbox-send")
+        self._cond = threading.Condition()
+        self._kick = False
+        self._stop = False
+        self._thread: threading.Thread | None = None
+        self._lockfd: int | None = None
+        self._last_purge: float | None = None
+        self.reachable: dict[str, bool] = {code: True for code in self.transports}
+
+    # ---- one step (tests drive this) ------------------------------------------------------
+    def run_due(self) -> int:
+        """One round: expired leases back to queued, lease what is due (open breakers skipped,
+        one probe per half-open breaker), send in parallel, record outcomes. Returns items sent."""
+        self.store.release_expired()
+        now = self.store.now()
+        exclude, probing = [], []
+        with self._breaker_lock:
+            for code, b in self.breakers.items():
+                st = b.state(now)
+                if st != "closed":
+                    exclude.append(code)
+                    if st == "half_open" and not b.probing:
+                        probing.append(code)
+        items = self.store.lease(self.lease_batch, exclude=exclude)
+        for code in probing:
+            got = self.store.lease(1, jurisdiction=code)
+            if got:
+                with self._breaker_lock:
+                    self.breakers[code].allow(now)
+                items.extend(got)
+        if not items:
+            return 0
+        list(self._pool.map(self._send_one, items))
+        if self.on_change:
+            try:
+                self.on_change()
+            except Exception:
+                log.exception("outbox change listener failed")
+        return len(items)
+
+    def forward_once(self, *, max_rounds: int = 1_000_000) -> dict[str, int]:
+        """Drain what is due now (retries scheduled later are left for later). Returns counts."""
+        for _ in range(max_rounds):
+            if self.run_due() == 0:
+                break
+        return self.store.counts()
+
+    def _send_one(self, item: ItemInfo) -> None:
+        code = item.jurisdiction
+        breaker = self.breakers.get(code)
+        now = self.store.now()
+        if breaker is not None:
+            with self._breaker_lock:
+                st = breaker.state(now)
+                blocked = st == "open" or (st == "half_open" and not breaker.probing)
+            if blocked:  # its breaker opened during this round: give it back, not an attempt
+                self.store.unlease(item.txid, breaker.reopens_at() or now)
+                return
+        transport = self.transports.get(code)
+        if transport is None:
+            self.store.ack_dead(item.txid, f"no endpoint configured for jurisdiction {code!r}")
+            return
+        try:
+            request = self.store.load_request(item.txid)
+            outcome: Outcome = transport.send(request, lambda ref: self.store.read_attachment(item.txid, ref))
+        except OutboxError as e:  # unreadable sealed item, missing attachment: needs a technician
+            outcome = Dead(str(e))
+        except Exception as e:  # a bug: keep the item, say what happened
+            log.exception("sending %s failed unexpectedly", item.txid)
+            outcome = Retry(f"internal error: {type(e).__name__}: {e}")
+        self._record(item, outcome)
+
+    def _record(self, item: ItemInfo, outcome: Outcome) -> None:
+        code = item.jurisdiction
+        now = self.store.now()
+        breaker = self.breakers.get(code)
+        if isinstance(outcome, Delivered):
+            self.store.ack_delivered(item.txid, outcome.reference)
+            log.info("delivered %s to %s (%s)%s", item.txid, code, outcome.reference, " duplicate" if outcome.duplicate else "")
+            ok = True
+        elif isinstance(outcome, Retry):
+            delay = backoff_delay(item.attempts, rand=self.rand, retry_after=outcome.retry_after)
+            self.store.ack_retry(item.txid, outcome.reason, now + delay)
+            log.warning("retry %s to %s in %.0fs: %s", item.txid, code, delay, outcome.reason)
+            ok = False
+        else:
+            self.store.ack_dead(item.txid, outcome.reason)
+            log.error("dead %s to %s: %s", item.txid, code, outcome.reason)
+            ok = True  # the endpoint answered: it is up
+        if breaker is not None:
+            with self._breaker_lock:
+                if ok:
+                    breaker.success()
+                else:
+                    breaker.failure(now)
+                self.reachable[code] = ok or not (isinstance(outcome, Retry) and outcome.network)
+
+    # ---- waking ---------------------------------------------------------------------------
+    def wake(self) -> None:
+        """A new item arrived: look at once."""
+        with self._cond:
+            self._kick = True
+            self._cond.notify_all()
+
+    def network_up(self, jurisdiction: str | None = None) -> None:
+        """The network came back: close the breakers, make waiting items due now, look at once."""
+        with self._breaker_lock:
+            for code, b in self.breakers.items():
+                if jurisdiction in (None, code):
+                    b.reset()
+                    self.reachable[code] = True
+        self.store.reschedule_now(jurisdiction)
+        self.wake()
+
+    def breaker_state(self, code: str) -> str:
+        b = self.breakers.get(code)
+        return "closed" if b is None else b.state(self.store.now())
+
+    # ---- the worker thread ----------------------------------------------------------------
+    def start(self) -> None:
+        """Take the folder's forwarder lock (one forwarder per outbox), give back the leases a
+        crashed predecessor held, and run in a thread."""
+        path = os.path.join(self.store.folder, LOCK_NAME)
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise OutboxError(f"{path}: another forwarder runs on this outbox") from None
+        self._lockfd = fd
+        self.store.release_all()
+        self._stop = False
+        self._thread = threading.Thread(target=self._loop, name="outbox-forwarder", daemon=True)
+        self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                if self._stop:
+                    return
+                self._kick = False
+            try:
+                sent = self.run_due()
+                self._maybe_purge()
+            except OutboxError as e:
+                log.error("forwarder: %s", e)
+                sent = 0
+            except Exception:
+                log.exception("forwarder round failed")
+                sent = 0
+            if sent:
+                continue
+            with self._cond:
+                if self._stop:
+                    return
+                if not self._kick:
+                    self._cond.wait(self._idle_wait())
+
+    def _idle_wait(self) -> float:
+        now = self.store.now()
+        with self._breaker_lock:
+            open_codes = [c for c, b in self.breakers.items() if b.state(now) == "open"]
+            reopen = [b.reopens_at() for b in self.breakers.values() if b.state(now) == "open"]
+        due = self.store.next_due(exclude=open_codes)
+        times = [t for t in (due, *reopen) if t is not None]
+        if not times:
+            return limits.IDLE_POLL
+        return max(0.05, min(limits.IDLE_POLL, min(times) - now))
+
+    def _maybe_purge(self) -> None:
+        now = self.store.now()
+        if self._last_purge is None or now - self._last_purge >= PURGE_EVERY:
+            self._last_purge = now
+            n = self.store.purge()
+            if n:
+                log.info("purged the payloads of %d delivered items past retention", n)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stop = True
+            self._cond.notify_all()
+        if self._thread is not None:
+            self._thread.join(30)
+            self._thread = None
+        self._pool.shutdown(wait=True)
+        if self._lockfd is not None:
+            os.close(self._lockfd)
+            self._lockfd = None

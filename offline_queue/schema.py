@@ -1,0 +1,36 @@
+"""The outbox's versioned migrations (PRAGMA user_version). Append, never edit or recreate:
+a kiosk in the field upgrades its queue in place with applications still in it."""
+from __future__ import annotations
+
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, (
+        """CREATE TABLE items (
+            seq             INTEGER PRIMARY KEY,
+            txid            TEXT NOT NULL UNIQUE,     -- the idempotency key, for ever
+            matter          TEXT NOT NULL,
+            jurisdiction    TEXT NOT NULL,
+            tracking        TEXT NOT NULL,            -- the number on the receipt
+            subject_tag     TEXT,                     -- keyed hash of the ID number: progress lookup
+            state           TEXT NOT NULL CHECK (state IN ('queued','sending','delivered','dead')),
+            attempts        INTEGER NOT NULL DEFAULT 0,
+            next_attempt_at REAL NOT NULL,
+            lease_until     REAL,
+            last_error      TEXT,
+            remote_ref      TEXT,
+            remote_state    TEXT,
+            remote_reason   TEXT,
+            created_at      REAL NOT NULL,
+            updated_at      REAL NOT NULL,
+            delivered_at    REAL,
+            purged_at       REAL,
+            payload         BLOB,                     -- sealed Request; NULL after purge
+            attachments     TEXT NOT NULL DEFAULT '[]' -- JSON: material, sha256, size (no personal data)
+        )""",
+        "CREATE INDEX items_due ON items (state, next_attempt_at)",
+        "CREATE INDEX items_subject ON items (subject_tag)",
+        "CREATE INDEX items_tracking ON items (tracking)",
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value BLOB NOT NULL)",
+    )),
+)
+
+LATEST = MIGRATIONS[-1][0]

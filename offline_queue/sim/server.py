@@ -1,0 +1,95 @@
+"""One simulated jurisdiction as a handle: start it on a free loopback port (optionally TLS with
+client certificates), cut or restore its network, script its pre-review, inject faults."""
+from __future__ import annotations
+
+from offline_queue.sim.http import SimServer
+from offline_queue.sim.rest_app import RestApp
+from offline_queue.sim.soap_app import WSDL_FILE, SoapApp
+from offline_queue.sim.state import JurisdictionState
+from offline_queue.sim.tls import TestPKI
+
+
+class SimulatedJurisdiction:
+    def __init__(self, protocol: str, code: str = "sim", *, port: int = 0, pki: TestPKI | None = None,
+                 require_client_cert: bool = True, prereview: str = "pass", host: str = "127.0.0.1"):
+        if protocol not in ("rest", "soap"):
+            raise ValueError(f"protocol must be rest or soap, not {protocol!r}")
+        self.protocol, self.code, self.host = protocol, code, host
+        self.pki, self.require_client_cert = pki, require_client_cert
+        self.state = JurisdictionState(code, prereview=prereview)
+        self.app = RestApp(self.state) if protocol == "rest" else SoapApp(self.state)
+        self.port = port
+        self._server: SimServer | None = None
+
+    # ---- life -----------------------------------------------------------------------------
+    def start(self) -> "SimulatedJurisdiction":
+        ctx = self.pki.server_context(require_client_cert=self.require_client_cert) if self.pki else None
+        self._server = SimServer(self.port, self.app, self.state, ctx, host=self.host)
+        self.port = self._server.port
+        if isinstance(self.app, SoapApp):
+            self.app.port = self.port
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop listening: the endpoint is down (connections refused). start() again on the same port."""
+        if self._server is not None:
+            self._server.stop()
+            self._server = None
+
+    @property
+    def running(self) -> bool:
+        return self._server is not None
+
+    def __enter__(self):
+        return self.start() if not self.running else self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    # ---- what clients need ----------------------------------------------------------------
+    @property
+    def url(self) -> str:
+        return f"{'https' if self.pki else 'http'}://{self.host}:{self.port}/"
+
+    @property
+    def wsdl(self) -> str | None:
+        return WSDL_FILE if self.protocol == "soap" else None
+
+    def endpoint_kwargs(self, *, with_client_cert: bool = True) -> dict:
+        """Keyword arguments for offline_queue.transports.Endpoint (besides code and protocol)."""
+        d = {"url": self.url, "wsdl": self.wsdl}
+        if self.pki:
+            d["ca_bundle"] = self.pki.ca_cert
+            if with_client_cert:
+                d.update(client_cert=self.pki.client_cert, client_key=self.pki.client_key)
+        return d
+
+    # ---- the demo panel's and the tests' controls -----------------------------------------
+    @property
+    def faults(self):
+        return self.state.faults
+
+    def set_reachable(self, up: bool) -> None:
+        """Cut (False) or restore (True) the network: while cut, every connection is reset."""
+        self.state.reachable = up
+
+    def set_prereview(self, decision: str, reason: str | None = None, *, txid: str | None = None) -> None:
+        self.state.set_prereview(decision, reason, txid=txid)
+
+    def complete(self, txid: str) -> None:
+        self.state.complete(txid)
+
+    def set_credentials(self, *, token: str | None = None, username: str | None = None, password: str | None = None) -> None:
+        self.state.token, self.state.username, self.state.password = token, username, password
+
+    @property
+    def received(self):
+        return self.state.received
+
+    def delivered_ids(self) -> set[str]:
+        return self.state.delivered_ids()
+
+
+def start_simulator(protocol: str, code: str = "sim", **kw) -> SimulatedJurisdiction:
+    return SimulatedJurisdiction(protocol, code, **kw).start()

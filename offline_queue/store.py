@@ -1,0 +1,416 @@
+"""The durable outbox store: SQLite (WAL, synchronous=FULL) plus sealed attachment files.
+Submit writes the files and the row as one unit; lease → send → ack; purge after retention."""
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import errno
+import hashlib
+import hmac
+import json
+import os
+import shutil
+import sqlite3
+import threading
+import time
+from typing import Callable, Iterator, Sequence
+
+from offline_queue import schema
+from offline_queue.crypto import Sealer, load_key
+from offline_queue.limits import BUSY_TIMEOUT_MS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES, RETENTION_DAYS
+from offline_queue.types import (
+    STATES, AttachmentIn, AttachmentRef, CorruptStoreError, ItemInfo, OutboxError, RemoteStatus, Request,
+    StoreFullError, WrongKeyError,
+)
+
+DB_NAME = "outbox.sqlite3"
+ATTACH_DIR = "attachments"
+ORPHAN_AGE = 3600.0  # s: a staged attachment folder with no row, older than this, is from a crash
+_KEYCHECK_AAD = "outbox-key-check"
+_COLS = ("txid, matter, jurisdiction, tracking, state, attempts, next_attempt_at, lease_until, last_error, "
+         "remote_ref, remote_state, remote_reason, created_at, updated_at, delivered_at, purged_at, attachments")
+
+
+def _info(row: Sequence) -> ItemInfo:
+    return ItemInfo(*row[:16], attachments=tuple(AttachmentRef(**a) for a in json.loads(row[16])))
+
+
+def _fsync_dir(path: str) -> None:
+    fd = os.open(path, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _full(e: BaseException) -> bool:
+    if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
+        return True
+    return isinstance(e, sqlite3.Error) and ("full" in str(e) or getattr(e, "sqlite_errorcode", 0) == 13)
+
+
+class Store:
+    """One outbox in `folder`. Thread-safe (one connection behind a lock); several processes may
+    open the same folder (a CLI submit beside the kiosk's forwarder)."""
+
+    def __init__(self, folder: str, key_path: str, *, now: Callable[[], float] = time.time,
+                 retention_days: float = RETENTION_DAYS):
+        self.folder = folder
+        self.path = os.path.join(folder, DB_NAME)
+        self.attach_root = os.path.join(folder, ATTACH_DIR)
+        self.now = now
+        self.retention = retention_days * 86400.0
+        key = load_key(key_path)
+        self._sealer = Sealer(key)
+        self._subject_key = hmac.new(key, b"subject-tag", hashlib.sha256).digest()
+        self._lock = threading.RLock()
+        try:
+            os.makedirs(self.attach_root, mode=0o700, exist_ok=True)
+        except OSError as e:
+            raise (StoreFullError if _full(e) else OutboxError)(f"{self.attach_root}: cannot create: {e.strerror}") from None
+        try:
+            self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
+            self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            if mode.lower() != "wal":
+                raise OutboxError(f"{self.path}: cannot switch to WAL mode (got {mode})")
+            self._db.execute("PRAGMA synchronous=FULL")
+            ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
+            if ok != "ok":
+                raise sqlite3.DatabaseError(ok)
+            self._migrate()
+            self._check_key()
+        except sqlite3.DatabaseError as e:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            if _full(e):
+                raise StoreFullError(f"{self.path}: disk full while opening the outbox ({e})") from None
+            raise CorruptStoreError(
+                f"{self.path}: the outbox database is damaged ({e}); the file was left in place for a technician") from None
+
+    # ---- opening --------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._tx():
+            have = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if have > schema.LATEST:
+                raise OutboxError(f"{self.path}: made by a newer kiosk version (schema {have} > {schema.LATEST}); not touched")
+            for version, stmts in schema.MIGRATIONS:
+                if version <= have:
+                    continue
+                for s in stmts:
+                    self._db.execute(s)
+                self._db.execute(f"PRAGMA user_version={version}")
+
+    def _check_key(self) -> None:
+        row = self._db.execute("SELECT value FROM meta WHERE key='keycheck'").fetchone()
+        if row is None:
+            with self._tx():
+                self._db.execute("INSERT OR IGNORE INTO meta VALUES ('keycheck', ?)",
+                                 (self._sealer.seal(b"ok", _KEYCHECK_AAD),))
+            return
+        try:
+            self._sealer.open(row[0], _KEYCHECK_AAD)
+        except WrongKeyError:
+            raise WrongKeyError(f"{self.path}: the outbox key does not open this outbox (another kiosk's key, "
+                                "or the key file was replaced); nothing was read or changed") from None
+
+    @contextlib.contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so two processes queue up on the
+        busy timeout instead of failing half-way."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+            else:
+                try:
+                    self._db.execute("COMMIT")
+                except BaseException:
+                    with contextlib.suppress(sqlite3.Error):
+                        self._db.execute("ROLLBACK")
+                    raise
+
+    def close(self) -> None:
+        with self._lock:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+
+    def subject_tag(self, subject: str) -> str:
+        """A keyed hash of an ID number: the row can be found by it, the number cannot be read back."""
+        return hmac.new(self._subject_key, subject.strip().upper().encode("utf-8"), hashlib.sha256).hexdigest()
+
+    # ---- submit ---------------------------------------------------------------------------
+    def submit(self, request: Request, *, jurisdiction: str, tracking: str, subject: str | None = None,
+               attachments: Sequence[AttachmentIn] = ()) -> ItemInfo:
+        """Seal and queue one request with its attachments, durably, as one unit. Submitting an id
+        that is queued already returns the existing item unchanged (the caller retried)."""
+        existing = self.get(request.txid)
+        if existing is not None:
+            return existing
+        now = self.now()
+        txdir = os.path.join(self.attach_root, request.txid)
+        refs: list[AttachmentRef] = []
+        try:
+            if attachments:
+                refs = self._write_attachments(request.txid, txdir, attachments)
+            req = dataclasses.replace(request, attachments=tuple(refs)) if attachments else request
+            sealed = self._sealer.seal(req.dumps(), request.txid)
+            tag = self.subject_tag(subject) if subject else None
+            with self._tx() as db:
+                db.execute(
+                    "INSERT INTO items (txid, matter, jurisdiction, tracking, subject_tag, state, attempts, "
+                    "next_attempt_at, created_at, updated_at, payload, attachments) "
+                    "VALUES (?,?,?,?,?,'queued',0,?,?,?,?,?)",
+                    (request.txid, request.matter, jurisdiction, tracking, tag, now, now, now, sealed,
+                     json.dumps([dataclasses.asdict(r) for r in refs])))
+        except BaseException as e:
+            if attachments:
+                shutil.rmtree(txdir, ignore_errors=True)
+            if _full(e):
+                raise StoreFullError(f"{self.folder}: disk full: the application was not queued "
+                                     "(everything queued before is intact)") from None
+            if isinstance(e, sqlite3.IntegrityError):  # another process queued the same id just now
+                got = self.get(request.txid)
+                if got is not None:
+                    return got
+            if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
+                raise CorruptStoreError(f"{self.path}: the outbox database is damaged ({e}); file left in place") from None
+            if isinstance(e, OSError):
+                raise OutboxError(f"{self.folder}: cannot write the application: {e.strerror}") from None
+            raise
+        return self.get(request.txid)  # type: ignore[return-value]
+
+    def _write_attachments(self, txid: str, txdir: str, attachments: Sequence[AttachmentIn]) -> list[AttachmentRef]:
+        os.makedirs(txdir, mode=0o700, exist_ok=True)
+        refs = []
+        for a in attachments:
+            size = os.path.getsize(a.path)
+            if size > MAX_ATTACHMENT_BYTES:
+                raise OutboxError(f"attachment {a.material}: {size} bytes is more than {MAX_ATTACHMENT_BYTES}")
+            with open(a.path, "rb") as f:
+                data = f.read()
+            sha = hashlib.sha256(data).hexdigest()
+            ref = AttachmentRef(a.material, sha, len(data), a.content_type)
+            final = self._attachment_path(txid, ref)
+            tmp = final + ".tmp"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            try:
+                blob = self._sealer.seal(data, f"{txid}/{a.material}/{sha}")
+                view = memoryview(blob)
+                while view:
+                    n = os.write(fd, view)
+                    view = view[n:]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            os.rename(tmp, final)
+            refs.append(ref)
+        _fsync_dir(txdir)
+        _fsync_dir(self.attach_root)
+        return refs
+
+    def _attachment_path(self, txid: str, ref: AttachmentRef) -> str:
+        return os.path.join(self.attach_root, txid, f"{ref.sha256}.sealed")
+
+    # ---- reading --------------------------------------------------------------------------
+    def get(self, txid: str) -> ItemInfo | None:
+        with self._lock:
+            row = self._db.execute(f"SELECT {_COLS} FROM items WHERE txid=?", (txid,)).fetchone()
+        return _info(row) if row else None
+
+    def load_request(self, txid: str) -> Request:
+        """The sealed request, opened. Raises OutboxError when it was purged."""
+        with self._lock:
+            row = self._db.execute("SELECT payload FROM items WHERE txid=?", (txid,)).fetchone()
+        if row is None:
+            raise OutboxError(f"no transaction {txid} in the outbox")
+        if row[0] is None:
+            raise OutboxError(f"transaction {txid}: payload purged after delivery and retention")
+        return Request.loads(self._sealer.open(row[0], txid))
+
+    def read_attachment(self, txid: str, ref: AttachmentRef) -> bytes:
+        path = self._attachment_path(txid, ref)
+        try:
+            with open(path, "rb") as f:
+                blob = f.read()
+        except FileNotFoundError:
+            raise OutboxError(f"transaction {txid}: attachment {ref.material} missing from {path}") from None
+        data = self._sealer.open(blob, f"{txid}/{ref.material}/{ref.sha256}")
+        if hashlib.sha256(data).hexdigest() != ref.sha256:
+            raise OutboxError(f"transaction {txid}: attachment {ref.material} does not match its hash")
+        return data
+
+    def list(self, state: str | None = None, *, limit: int = 1000, jurisdiction: str | None = None) -> list[ItemInfo]:
+        if state is not None and state not in STATES:
+            raise ValueError(f"unknown state {state!r} (one of {', '.join(STATES)})")
+        where, args = [], []
+        if state:
+            where.append("state=?"), args.append(state)
+        if jurisdiction:
+            where.append("jurisdiction=?"), args.append(jurisdiction)
+        sql = f"SELECT {_COLS} FROM items" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY seq LIMIT ?"
+        with self._lock:
+            return [_info(r) for r in self._db.execute(sql, (*args, limit))]
+
+    def find(self, *, subject: str | None = None, tracking: str | None = None) -> list[ItemInfo]:
+        if subject:
+            sql, arg = f"SELECT {_COLS} FROM items WHERE subject_tag=? ORDER BY seq", self.subject_tag(subject)
+        elif tracking:
+            sql, arg = f"SELECT {_COLS} FROM items WHERE tracking=? ORDER BY seq", tracking.strip().upper()
+        else:
+            return []
+        with self._lock:
+            return [_info(r) for r in self._db.execute(sql, (arg,))]
+
+    def counts(self) -> dict[str, int]:
+        with self._lock:
+            got = dict(self._db.execute("SELECT state, count(*) FROM items GROUP BY state").fetchall())
+        return {s: got.get(s, 0) for s in STATES}
+
+    def stats(self) -> dict:
+        """Counts by state, the oldest queued item's age, and counts per jurisdiction."""
+        now = self.now()
+        with self._lock:
+            per = self._db.execute("SELECT jurisdiction, state, count(*) FROM items GROUP BY jurisdiction, state").fetchall()
+            oldest = self._db.execute("SELECT min(created_at) FROM items WHERE state IN ('queued','sending')").fetchone()[0]
+        jur: dict[str, dict[str, int]] = {}
+        for j, s, n in per:
+            jur.setdefault(j, {k: 0 for k in STATES})[s] = n
+        return {"counts": self.counts(), "oldest_queued_age": None if oldest is None else max(0.0, now - oldest),
+                "jurisdictions": jur}
+
+    def next_due(self, exclude: Sequence[str] = ()) -> float | None:
+        """When the earliest queued item falls due (or the earliest lease expires)."""
+        q = "SELECT min(next_attempt_at) FROM items WHERE state='queued'"
+        args: tuple = ()
+        if exclude:
+            q += f" AND jurisdiction NOT IN ({','.join('?' * len(exclude))})"
+            args = tuple(exclude)
+        with self._lock:
+            due = self._db.execute(q, args).fetchone()[0]
+            lease = self._db.execute("SELECT min(lease_until) FROM items WHERE state='sending'").fetchone()[0]
+        vals = [v for v in (due, lease) if v is not None]
+        return min(vals) if vals else None
+
+    # ---- the forwarder's side -------------------------------------------------------------
+    def lease(self, limit: int, *, exclude: Sequence[str] = (), jurisdiction: str | None = None,
+              lease_seconds: float = LEASE_SECONDS) -> list[ItemInfo]:
+        """Mark up to `limit` due queued items as sending until now+lease_seconds; each lease is an
+        attempt. Jurisdictions in `exclude` (open breakers) are skipped; `jurisdiction` picks one."""
+        now = self.now()
+        ex, args = "", list(exclude)
+        if exclude:
+            ex = f" AND jurisdiction NOT IN ({','.join('?' * len(exclude))})"
+        if jurisdiction is not None:
+            ex += " AND jurisdiction=?"
+            args.append(jurisdiction)
+        sql = (f"UPDATE items SET state='sending', lease_until=?, attempts=attempts+1, updated_at=? "
+               f"WHERE seq IN (SELECT seq FROM items WHERE state='queued' AND next_attempt_at<=?{ex} "
+               f"ORDER BY next_attempt_at, seq LIMIT ?) RETURNING {_COLS}")
+        with self._tx() as db:
+            rows = db.execute(sql, (now + lease_seconds, now, now, *args, limit)).fetchall()
+        return sorted((_info(r) for r in rows), key=lambda i: (i.next_attempt_at, i.created_at))
+
+    def _finish(self, txid: str, sql: str, args: tuple) -> bool:
+        with self._tx() as db:
+            cur = db.execute(sql + " WHERE txid=? AND state='sending'", (*args, txid))
+            return cur.rowcount == 1
+
+    def ack_delivered(self, txid: str, reference: str | None) -> bool:
+        now = self.now()
+        return self._finish(txid, "UPDATE items SET state='delivered', remote_ref=?, remote_state=coalesce(remote_state,'received'), "
+                                  "delivered_at=?, updated_at=?, lease_until=NULL, last_error=NULL", (reference, now, now))
+
+    def ack_retry(self, txid: str, reason: str, next_attempt_at: float) -> bool:
+        return self._finish(txid, "UPDATE items SET state='queued', next_attempt_at=?, last_error=?, updated_at=?, lease_until=NULL",
+                            (next_attempt_at, reason[:LAST_ERROR_MAX], self.now()))
+
+    def ack_dead(self, txid: str, reason: str) -> bool:
+        return self._finish(txid, "UPDATE items SET state='dead', last_error=?, updated_at=?, lease_until=NULL",
+                            (reason[:LAST_ERROR_MAX], self.now()))
+
+    def unlease(self, txid: str, next_attempt_at: float) -> bool:
+        """Give a leased item back without it counting as an attempt (its breaker opened meanwhile)."""
+        return self._finish(txid, "UPDATE items SET state='queued', attempts=max(0, attempts-1), next_attempt_at=?, "
+                                  "updated_at=?, lease_until=NULL", (next_attempt_at, self.now()))
+
+    def release_expired(self) -> int:
+        """Leases that outlived their sender (a crash) go back to queued, due now."""
+        now = self.now()
+        with self._tx() as db:
+            return db.execute("UPDATE items SET state='queued', lease_until=NULL, next_attempt_at=?, updated_at=? "
+                              "WHERE state='sending' AND lease_until<?", (now, now, now)).rowcount
+
+    def release_all(self) -> int:
+        """Every lease back to queued: called by the one forwarder at start (it holds the lock)."""
+        now = self.now()
+        with self._tx() as db:
+            return db.execute("UPDATE items SET state='queued', lease_until=NULL, next_attempt_at=min(next_attempt_at, ?), "
+                              "updated_at=? WHERE state='sending'", (now, now)).rowcount
+
+    def reschedule_now(self, jurisdiction: str | None = None) -> int:
+        """Queued items due at once (the network came back)."""
+        now = self.now()
+        q, args = "UPDATE items SET next_attempt_at=? WHERE state='queued' AND next_attempt_at>?", [now, now]
+        if jurisdiction:
+            q += " AND jurisdiction=?"
+            args.append(jurisdiction)
+        with self._tx() as db:
+            return db.execute(q, args).rowcount
+
+    # ---- technician and progress ----------------------------------------------------------
+    def retry(self, txid: str) -> bool:
+        """A dead item back to queued, due now (after a technician fixed the cause)."""
+        now = self.now()
+        with self._tx() as db:
+            return db.execute("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE txid=? AND state='dead'",
+                              (now, now, txid)).rowcount == 1
+
+    def retry_dead(self) -> int:
+        now = self.now()
+        with self._tx() as db:
+            return db.execute("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE state='dead'",
+                              (now, now)).rowcount
+
+    def set_remote_status(self, txid: str, status: RemoteStatus) -> None:
+        with self._tx() as db:
+            db.execute("UPDATE items SET remote_state=?, remote_reason=?, remote_ref=coalesce(?, remote_ref), updated_at=? WHERE txid=?",
+                       (status.state, status.reason, status.reference, self.now(), txid))
+
+    def purge(self) -> int:
+        """Delivered items older than the retention lose their payload and attachments; the
+        metadata row stays for progress queries and audit. Also sweeps orphaned staging folders."""
+        now = self.now()
+        cutoff = now - self.retention
+        with self._lock:
+            txids = [r[0] for r in self._db.execute(
+                "SELECT txid FROM items WHERE state='delivered' AND purged_at IS NULL AND delivered_at<=?", (cutoff,))]
+        for txid in txids:
+            with self._tx() as db:
+                db.execute("UPDATE items SET payload=NULL, purged_at=?, updated_at=? WHERE txid=?", (now, now, txid))
+            shutil.rmtree(os.path.join(self.attach_root, txid), ignore_errors=True)
+        self._sweep_orphans()
+        return len(txids)
+
+    def _sweep_orphans(self) -> None:
+        try:
+            names = os.listdir(self.attach_root)
+        except OSError:
+            return
+        for name in names:
+            p = os.path.join(self.attach_root, name)
+            try:
+                if time.time() - os.stat(p).st_mtime < ORPHAN_AGE:
+                    continue
+            except OSError:
+                continue
+            if self.get(name) is None:
+                shutil.rmtree(p, ignore_errors=True)
+
+    def integrity_check(self) -> str:
+        with self._lock:
+            return "; ".join(r[0] for r in self._db.execute("PRAGMA integrity_check"))
