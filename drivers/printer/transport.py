@@ -97,10 +97,13 @@ class TcpTransport(Transport):
 
     def _read_one(self, wait: float) -> int | None:
         sock = self._printer.device
-        r, _, _ = select.select([sock], [], [], wait)
-        if not r:
-            return None
-        data = sock.recv(1)
+        try:
+            r, _, _ = select.select([sock], [], [], wait)
+            if not r:
+                return None
+            data = sock.recv(1)
+        except OSError as e:
+            raise TransportError(f"{self.name}: read failed: {e}") from None
         if not data:
             raise TransportError(f"{self.name}: the printer closed the connection")
         return data[0]

@@ -1,0 +1,136 @@
+"""The receipt printer port: maps kiosk ReceiptData onto the ESC/POS driver and its statuses onto
+DeviceState. `make_printer(url)` is the only place that picks a real printer or the twin."""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+
+from kiosk.devices import DeviceURLError, parse_device_url
+from kiosk.errors import UsageError
+from kiosk.ports import DeviceState, PrintOutcome, ReceiptData
+
+log = logging.getLogger(__name__)
+
+# status code → (health, 中文, English). The closed set of the driver (drivers.printer.status.CODES).
+STATUS_WORDS = {
+    "ready": ("ok", "就绪", "ready"),
+    "paper_near_end": ("warning", "纸将用完", "paper near end"),
+    "paper_out": ("fault", "缺纸", "paper out"),
+    "cover_open": ("fault", "纸仓盖打开", "cover open"),
+    "offline": ("offline", "脱机", "offline"),
+    "error": ("fault", "打印机故障", "printer error"),
+    "no_answer": ("offline", "打印机无响应", "no answer"),
+}
+ERROR_KIND_WORDS = {
+    "recoverable": ("可恢复错误", "recoverable"),
+    "autocutter": ("切刀故障", "autocutter"),
+    "unrecoverable": ("不可恢复错误", "unrecoverable"),
+    "auto_recoverable": ("自动恢复中", "auto-recoverable"),
+    "unknown": ("未知错误", "unknown"),
+}
+
+
+def device_state(status, detail: str = "") -> DeviceState:
+    """A driver PrinterStatus as the technician sees it."""
+    health, zh, en = STATUS_WORDS[status.code]
+    if status.code == "error":
+        kzh, ken = ERROR_KIND_WORDS.get(status.kind, ERROR_KIND_WORDS["unknown"])
+        zh, en = f"{zh}（{kzh}）", f"{en} ({ken})"
+    return DeviceState("printer", health, status.code, zh, en, detail)
+
+
+def to_receipt(data: ReceiptData):
+    """kiosk ReceiptData → the driver's Receipt (already masked: surname and masked ID only)."""
+    from drivers.printer import Receipt
+
+    return Receipt(kiosk_id=data.kiosk_id, location=data.location, jurisdiction=data.jurisdiction_name,
+                   matter=data.matter_name, tracking_number=data.tracking_number, qr_payload=data.qr_payload,
+                   masked_id=data.masked_id, surname=data.surname, time=data.time,
+                   materials=tuple(data.materials), forwarded=data.forwarded,
+                   next_steps=tuple(data.next_steps), hotline=data.hotline)
+
+
+class KioskReceiptPrinter:
+    """kiosk.ports.ReceiptPrinter over drivers.printer.EscposPrinter. `twin` is the simulated
+    printer when the URL was sim://printer (a demo panel sets its status; `twin.last_png` is the
+    rendered last job), else None."""
+
+    def __init__(self, driver, *, url: str, twin=None, now=None):
+        self.driver, self.url, self.twin = driver, url, twin
+        self._now = now or (lambda: _dt.datetime.now().astimezone())
+
+    def state(self) -> DeviceState:
+        return device_state(self.driver.status(), self.driver.transport.name)
+
+    def print_receipt(self, receipt: ReceiptData) -> PrintOutcome:
+        return self._outcome(self.driver.print_receipt(to_receipt(receipt)), "receipt")
+
+    def print_test(self) -> PrintOutcome:
+        return self._outcome(self.driver.print_test(self._now()), "test page")
+
+    def _outcome(self, result, what: str) -> PrintOutcome:
+        detail = result.detail or self.driver.transport.name
+        if result.ok:
+            log.info("printer: %s printed (%s)", what, result.status)
+            if result.status.code == "paper_near_end":
+                log.info("printer: paper near end: %s", self.driver.transport.name)
+        else:
+            log.info("printer: %s %s: %s", what, result.outcome, detail)
+        return PrintOutcome(result.ok, device_state(result.status, detail))
+
+    def close(self) -> None:
+        if self.twin is not None:
+            self.twin.stop()
+            self.twin = None
+
+
+def make_printer(url: str, *, paper: int = 80, out_dir: str | None = None, **opts) -> KioskReceiptPrinter:
+    """A ReceiptPrinter for a device URL:
+        tcp://HOST[:9100]             a network printer
+        serial:///dev/ttyS1?baud=…    a serial printer
+        usb://VENDOR:PRODUCT          a USB printer (python-escpos + pyusb)
+        sim://printer[?status=paper_out&serial=1]   starts the twin (TCP, or a pty with serial=1)
+    URL parameters `paper=58|80`, `chinese=0` (no Chinese font: text as images), `qr=image`
+    override the profile; opts: status= (twin start state), timings=, monotonic=."""
+    from drivers.printer import EscposPrinter, SerialTransport, TcpTransport, UsbTransport, profile_for
+    from drivers.printer.constants import TIMINGS
+
+    try:
+        u = parse_device_url(url)
+        paper = u.int_param("paper", paper)
+    except DeviceURLError as e:
+        raise UsageError(str(e)) from None
+    if paper not in (58, 80):
+        raise UsageError(f"{url}: paper must be 58 or 80 (mm), not {paper}")
+    profile = profile_for(paper, has_chinese_font=u.param("chinese", "1") not in ("0", "no", "false"),
+                          native_qr=u.param("qr", "native") != "image")
+    kw = dict(timings=opts.get("timings", TIMINGS))
+    if opts.get("monotonic") is not None:
+        kw["monotonic"] = opts["monotonic"]
+    twin = None
+    if u.scheme == "sim":
+        if u.host != "printer":
+            raise UsageError(f"{url}: not a printer (sim://printer)")
+        from drivers.printer.twin import SerialPrinterTwin, TcpPrinterTwin
+
+        status = opts.get("status") or u.param("status", "ready")
+        try:
+            if u.param("serial", "0") not in ("0", "no", "false"):
+                twin = SerialPrinterTwin(paper=paper, out_dir=out_dir, status=status)
+                transport = SerialTransport(twin.path, **kw)
+            else:
+                twin = TcpPrinterTwin(paper=paper, out_dir=out_dir, status=status)
+                transport = TcpTransport(twin.host, twin.port, **kw)
+        except ValueError as e:
+            raise UsageError(f"{url}: {e}") from None
+    elif u.scheme == "tcp":
+        transport = TcpTransport(u.host, u.port or 9100, **kw)
+    elif u.scheme == "serial":
+        transport = SerialTransport(u.path, u.int_param("baud", 115200),
+                                    rtscts=u.param("rtscts", "0") not in ("0", "no", "false"), **kw)
+    elif u.scheme == "usb":
+        vendor, product = (int(x, 16) for x in u.host.split(":"))
+        transport = UsbTransport(vendor, product, **kw)
+    else:
+        raise UsageError(f"{url}: a printer URL is tcp://, serial://, usb:// or sim://printer")
+    return KioskReceiptPrinter(EscposPrinter(transport, profile, **kw), url=url, twin=twin)
