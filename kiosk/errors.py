@@ -28,3 +28,10 @@ class ConfigError(KioskError):
 
 class UsageError(KioskError):
     """The command line was used wrongly (exit 2)."""
+
+
+class OfflineError(KioskError):
+    """A jurisdiction cannot be reached now and the operation needs the network (a query matter)."""
+
+    resident = "暂时无法连接办理部门，请稍后再试。"
+    resident_en = "The service cannot be reached right now. Please try again later."

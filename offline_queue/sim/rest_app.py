@@ -29,8 +29,9 @@ class RestApp:
         if method == "PUT" and (m := _ATTACH.match(path)):
             code, d = st.upload(m.group(1), m.group(2), body)
             return _json(code, d)
-        if method == "GET":
-            txid = path.rstrip("/").rsplit("/", 1)[-1]
+        if method == "GET":  # .../status/<txid> or .../<txid>/status
+            segs = [p for p in path.split("/") if p and p != "status"]
+            txid = segs[-1] if segs else ""
             d = st.status(txid)
             return _json(404, {"error": "unknown transaction"}) if d is None else _json(200, d)
         if method != "POST":
@@ -41,8 +42,8 @@ class RestApp:
                 raise ValueError
         except ValueError:
             return _json(400, {"error": "body is not a JSON object"})
-        if path.startswith("/query"):
-            d = st.query(path.rstrip("/").rsplit("/", 1)[-1], doc)
+        if path.startswith("/query") or path.rstrip("/").endswith("/query"):
+            d = st.query(path.rstrip("/"), doc)
             return _json(404, {"error": "unknown query"}) if d is None else _json(200, d)
         txid = doc.get("transaction_id")
         if not txid or headers.get("Idempotency-Key") != txid:

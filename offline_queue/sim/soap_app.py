@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import io
+import logging
 import os
 from typing import Mapping
 
@@ -16,6 +17,9 @@ from spyne.server.wsgi import WsgiApplication
 
 from offline_queue.sim.http import Reply
 from offline_queue.sim.state import JurisdictionState
+
+# spyne logs every SOAP fault it answers with a traceback; here faults are the point of the sim.
+logging.getLogger("spyne").setLevel(logging.CRITICAL)
 
 TNS = "urn:quyu-tongban:jurisdiction:1"
 BINDING = f"{{{TNS}}}Jurisdiction"

@@ -90,7 +90,8 @@ class RestTransport:
             return Retry(f"request failed: {type(e).__name__}: {short(str(e), 160)}")
 
     def status(self, txid: str, status_operation: str | None = None) -> RemoteStatus:
-        path = (status_operation or "/status").rstrip("/") + "/" + txid
+        op = status_operation or "/status"
+        path = op.replace("{id}", txid) if "{id}" in op else op.rstrip("/") + "/" + txid
         d = self._get_json("GET", path, None, limits.QUERY_READ_TIMEOUT)
         if d is None:
             return RemoteStatus("unknown")

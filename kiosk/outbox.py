@@ -1,0 +1,290 @@
+"""The kiosk's Outbox port over offline_queue: maps a Transaction and its matter onto a request
+to the jurisdiction, starts the simulated jurisdictions of sim:// endpoints, and turns outbox
+failures into KioskErrors with a sentence for the resident."""
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import threading
+from typing import Any, Callable, Mapping
+
+from kiosk.clock import Clock
+from kiosk.config import Config, JurisdictionConfig
+from kiosk.errors import KioskError, OfflineError
+from kiosk.ports import ProgressItem, SubmitOutcome
+from kiosk.transaction import Transaction
+from offline_queue import (
+    AttachmentIn, CorruptStoreError, ItemInfo, KeyFileError, OutboxError, Request, StoreFullError, UnavailableError,
+    WrongKeyError,
+)
+from offline_queue.crypto import create_key
+from offline_queue.forwarder import Forwarder
+from offline_queue.store import Store
+from offline_queue.transports import Endpoint, Transport, make_transport
+
+log = logging.getLogger(__name__)
+
+SUBMIT_WAIT = 3.0  # s: how long submit waits for a prompt delivery before saying "queued, will forward"
+OUTBOX_DIR = "outbox"  # under the site's data folder
+
+
+# ---- mapping a transaction onto a request (pure) ------------------------------------------
+def resolve_source(src: str, tx: Transaction) -> str:
+    """One mapping source against a transaction: form.<key> (missing: empty, an optional field),
+    card.<Identity attribute>, delivery.<method|address|recipient_phone>, kiosk.id, const:<value>.
+    A source of any other shape is a catalog mistake: ValueError."""
+    if src.startswith("const:"):
+        return src[6:]
+    kind, _, name = src.partition(".")
+    v: Any
+    if kind == "form" and name:
+        v = tx.form.get(name, "")
+    elif kind == "card" and name:
+        if name == "photo" or not hasattr(tx.identity, name) or name.startswith("_"):
+            raise ValueError(f"mapping source {src!r}: the card has no {name!r}")
+        v = getattr(tx.identity, name)
+    elif kind == "delivery" and name in ("method", "address", "recipient_phone"):
+        v = getattr(tx.delivery, name)
+    elif src == "kiosk.id":
+        v = tx.kiosk_id
+    else:
+        raise ValueError(f"mapping source {src!r}: use form.<key>, card.<attr>, delivery.<attr>, kiosk.id or const:<value>")
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, (_dt.date, _dt.datetime)):
+        return v.isoformat()
+    return str(v)
+
+
+def resolve_fields(fields: Mapping[str, str], tx: Transaction) -> dict[str, str]:
+    """The remote field → value dict a matter's mapping gives for this transaction."""
+    return {remote: resolve_source(src, tx) for remote, src in fields.items()}
+
+
+def build_request(tx: Transaction, matter: Any) -> Request:
+    """The request to the matter's jurisdiction, frozen from the transaction (attachments are added
+    by the store as it seals them)."""
+    m = matter.mapping
+    return Request(txid=tx.id, matter=tx.matter_code, operation=m.operation, fields=resolve_fields(m.fields, tx),
+                   status_operation=getattr(m, "status_operation", None))
+
+
+def endpoint_for(jc: JurisdictionConfig, url: str | None = None, wsdl: str | None = None) -> Endpoint:
+    return Endpoint(code=jc.code, protocol=jc.protocol, url=url or jc.endpoint, wsdl=wsdl or jc.wsdl,
+                    credentials_file=jc.credentials, client_cert=jc.client_cert, client_key=jc.client_key,
+                    ca_bundle=jc.ca_bundle, connect_timeout=jc.connect_timeout, read_timeout=jc.read_timeout)
+
+
+def provision_key(path: str) -> None:
+    """Create the outbox key (mode 0600) at provisioning; refuses to overwrite an existing key."""
+    try:
+        create_key(path)
+    except OutboxError as e:
+        raise KioskError(f"outbox: {e}") from None
+
+
+# ---- outbox failures as the kiosk reports them ----------------------------------------------
+_FULL_ZH, _FULL_EN = ("本机存储空间已满，您的申请未能保存。请联系工作人员。",
+                      "This kiosk's storage is full and your application was not saved. Please ask the staff.")
+_BROKEN_ZH, _BROKEN_EN = ("本机暂时无法保存申请，请联系工作人员或稍后再试。",
+                          "This kiosk cannot save applications right now. Please ask the staff or try later.")
+_OFFLINE_ZH, _OFFLINE_EN = ("暂时无法连接办理部门，此项查询需要联网。请稍后再试或拨打12345。",
+                            "The service cannot be reached now and this query needs the network. Please try later or call 12345.")
+
+
+def _kiosk_error(e: OutboxError) -> KioskError:
+    if isinstance(e, StoreFullError):
+        return KioskError(f"outbox: {e}", resident=_FULL_ZH, resident_en=_FULL_EN)
+    if isinstance(e, UnavailableError):
+        return OfflineError(f"outbox: {e}", resident=_OFFLINE_ZH, resident_en=_OFFLINE_EN)
+    return KioskError(f"outbox: {e}", resident=_BROKEN_ZH, resident_en=_BROKEN_EN)
+
+
+def _dt_of(t: float | None) -> _dt.datetime | None:
+    return None if t is None else _dt.datetime.fromtimestamp(t).astimezone()
+
+
+class KioskOutbox:
+    """kiosk.ports.Outbox over an offline_queue store and forwarder. `simulators` holds the
+    simulated jurisdictions started for sim:// endpoints (the demo panel cuts their network and
+    sets their pre-review decision)."""
+
+    def __init__(self, config: Config, catalog: Any, store: Store, forwarder: Forwarder,
+                 transports: Mapping[str, Transport], simulators: Mapping[str, Any], *, started: bool):
+        self.config, self.catalog, self.store, self.forwarder = config, catalog, store, forwarder
+        self.transports = dict(transports)
+        self.simulators = dict(simulators)
+        self._started = started
+        self._listeners: list[Callable[[], None]] = []
+        self._changed = threading.Condition()
+
+    # ---- Outbox port ----------------------------------------------------------------------
+    def submit(self, tx: Transaction) -> SubmitOutcome:
+        try:
+            matter = self.catalog.get(tx.matter_code)
+        except KeyError:
+            raise KioskError(f"outbox: unknown matter {tx.matter_code!r}") from None
+        if matter.kind == "query":
+            raise KioskError(f"outbox: {tx.matter_code} is a query matter: it is asked, never queued")
+        try:
+            request = build_request(tx, matter)
+        except ValueError as e:
+            raise KioskError(f"catalog: {tx.matter_code}: {e}", resident=_BROKEN_ZH, resident_en=_BROKEN_EN) from None
+        try:
+            info = self.store.submit(request, jurisdiction=tx.jurisdiction, tracking=tx.tracking_number,
+                                     subject=tx.identity.id_number,
+                                     attachments=[AttachmentIn(a.material, a.path) for a in tx.attachments])
+        except OutboxError as e:
+            raise _kiosk_error(e) from None
+        except OSError as e:  # an attachment PDF vanished before it was sealed
+            raise KioskError(f"outbox: cannot read an attachment: {e.strerror}", resident=_BROKEN_ZH,
+                             resident_en=_BROKEN_EN) from None
+        log.info("queued %s (%s to %s)", tx.id, tx.matter_code, tx.jurisdiction)
+        self._notify()
+        if self._started:
+            self.forwarder.wake()
+            info = self._wait_delivered(tx.id, SUBMIT_WAIT) or info
+        return SubmitOutcome(txid=tx.id, tracking_number=tx.tracking_number, forwarded=info.state == "delivered",
+                             remote_reference=info.remote_reference)
+
+    def _wait_delivered(self, txid: str, seconds: float) -> ItemInfo | None:
+        """Wait (real time: the forwarder works on real I/O) until the item left 'queued/sending'."""
+        import time
+        deadline = time.monotonic() + seconds
+        with self._changed:
+            while True:
+                info = self.store.get(txid)
+                if info is None or info.state in ("delivered", "dead"):
+                    return info
+                if info.state == "queued" and info.attempts > 0:  # tried and failed: it waits for a retry
+                    return info
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return info
+                self._changed.wait(min(left, 0.25))
+
+    def progress(self, *, id_number: str | None = None, tracking_number: str | None = None) -> list[ProgressItem]:
+        try:
+            items = self.store.find(subject=id_number, tracking=tracking_number)
+        except OutboxError as e:
+            raise _kiosk_error(e) from None
+        out = []
+        for it in items:
+            rs, reason = it.remote_state, it.remote_reason
+            if it.state == "delivered":
+                t = self.transports.get(it.jurisdiction)
+                if t is not None:
+                    try:
+                        st = t.status(it.txid, self._status_operation(it.matter))
+                        if st.state != "unknown":
+                            self.store.set_remote_status(it.txid, st)
+                            rs, reason = st.state, st.reason
+                    except OutboxError as e:  # offline: the last known state
+                        log.info("status of %s: %s", it.txid, e)
+            out.append(ProgressItem(txid=it.txid, tracking_number=it.tracking, matter_code=it.matter,
+                                    jurisdiction=it.jurisdiction, created_at=_dt_of(it.created_at),
+                                    local_state=it.state, remote_state=rs, remote_reason=reason))
+        return out
+
+    def _status_operation(self, matter_code: str) -> str | None:
+        try:
+            return self.catalog.get(matter_code).mapping.status_operation
+        except (KeyError, AttributeError):
+            return None
+
+    def counts(self) -> dict[str, int]:
+        return self.store.counts()
+
+    def retry_dead(self) -> int:
+        n = self.store.retry_dead()
+        if n:
+            self._notify()
+            self.forwarder.wake()
+        return n
+
+    def query(self, jurisdiction: str, operation: str, params: dict) -> dict:
+        t = self.transports.get(jurisdiction)
+        if t is None:
+            raise KioskError(f"outbox: no endpoint configured for jurisdiction {jurisdiction!r}")
+        try:
+            return t.query(operation, params)
+        except OutboxError as e:
+            raise _kiosk_error(e) from None
+
+    def online(self, jurisdiction: str) -> bool:
+        if jurisdiction not in self.transports:
+            return False
+        return self.forwarder.reachable.get(jurisdiction, True) and self.forwarder.breaker_state(jurisdiction) != "open"
+
+    def subscribe(self, callback: Callable[[], None]) -> None:
+        self._listeners.append(callback)
+
+    # ---- beyond the port: the technician and the demo panel --------------------------------
+    def network_returned(self, jurisdiction: str | None = None) -> None:
+        """The network is back (or the demo panel restored it): forward what waits, at once."""
+        self.forwarder.network_up(jurisdiction)
+        self._notify()
+
+    def forward_once(self) -> dict[str, int]:
+        return self.forwarder.forward_once()
+
+    def _notify(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+        for cb in list(self._listeners):
+            try:
+                cb()
+            except Exception:
+                log.exception("outbox listener failed")
+
+    def close(self) -> None:
+        for name, fn in (("forwarder", self.forwarder.stop),
+                         *((f"transport {c}", t.close) for c, t in self.transports.items()),
+                         *((f"simulator {c}", s.stop) for c, s in self.simulators.items()),
+                         ("store", self.store.close)):
+            try:
+                fn()
+            except Exception:
+                log.exception("outbox: closing %s failed", name)
+
+
+def open_outbox(config: Config, catalog: Any, *, clock: Clock | None = None, start_forwarder: bool = True,
+                folder: str | None = None) -> KioskOutbox:
+    """Open (or create) the site's outbox, start simulated jurisdictions for sim:// endpoints,
+    and (unless told not to) the forwarder thread. Raises KioskError when the outbox cannot open."""
+    from offline_queue.sim import SimulatedJurisdiction
+
+    folder = folder or os.path.join(config.data_folder, OUTBOX_DIR)
+    if config.demo and not os.path.exists(config.outbox_key):
+        provision_key(config.outbox_key)  # the demo site lives in a temporary folder
+    now = (lambda: clock.now().timestamp()) if clock is not None else None
+    try:
+        store = Store(folder, config.outbox_key, retention_days=config.retention_days,
+                      **({"now": now} if now else {}))
+    except (KeyFileError, WrongKeyError, CorruptStoreError, StoreFullError, OutboxError) as e:
+        raise _kiosk_error(e) from None
+    sims: dict[str, Any] = {}
+    transports: dict[str, Transport] = {}
+    try:
+        for code, jc in config.jurisdictions.items():
+            if jc.endpoint.startswith("sim://"):
+                sims[code] = SimulatedJurisdiction(jc.protocol, code).start()
+                transports[code] = make_transport(endpoint_for(jc, url=sims[code].url, wsdl=sims[code].wsdl))
+            else:
+                transports[code] = make_transport(endpoint_for(jc))
+        box: KioskOutbox | None = None
+        fwd = Forwarder(store, transports, on_change=lambda: box._notify() if box else None)
+        box = KioskOutbox(config, catalog, store, fwd, transports, sims, started=start_forwarder)
+        if start_forwarder:
+            fwd.start()
+        return box
+    except BaseException as e:
+        for s in sims.values():
+            s.stop()
+        store.close()
+        if isinstance(e, OutboxError):
+            raise _kiosk_error(e) from None
+        raise
