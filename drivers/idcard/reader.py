@@ -4,6 +4,7 @@ messages.py and layouts.py."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from typing import Callable
@@ -109,7 +110,9 @@ class IdCardReader:
                                       exclusive=True)
         except (serial.SerialException, OSError, ValueError) as e:
             self._ser = None
-            raise PortGone(f"{self.port}: {_why(e)}") from None
+            errno = getattr(e, "errno", None)
+            why = f"cannot open: {os.strerror(errno)}" if errno else _why(e)
+            raise PortGone(f"{self.port}: {why}") from None
         self._dec = FrameDecoder()
 
     def _close(self) -> None:

@@ -112,7 +112,7 @@ class SsCardReader:
             if self._ctx is None:
                 hr, ctx = sc.SCardEstablishContext(sc.SCARD_SCOPE_USER)
                 if hr != sc.SCARD_S_SUCCESS:
-                    self._lost(f"pcscd: {_err(hr)}")
+                    self._lost(f"pcscd not running: {_err(hr)}")
                     self._stop.wait(backoff(attempt, self.timings))
                     attempt += 1
                     continue

@@ -1,0 +1,28 @@
+"""Every fixed number of the scanner driver and material processing, with why."""
+from __future__ import annotations
+
+DEFAULT_DPI = 200          # legible for forms and certificates; A4 is 1654 x 2339 pixels
+MAX_PAGES = 50             # one material; more is a mistake at the feeder, not a document
+PREVIEW_WIDTH = 320        # on-screen thumbnail of each page, in pixels
+
+# Processing for legibility and size (per page, A4 at 200 dpi: target ≤ 300 ms and ≤ 300 KB)
+PAPER_THRESHOLD = 150      # brighter than this (0..255) is paper, darker is the scanner lid/bed
+PAPER_MIN_FILL = 0.5       # a row/column belongs to the page when half its pixels are paper
+CROP_MARGIN_PX = 4         # keep a hair of the page edge so nothing printed at the edge is lost
+CROP_PROBE_WIDTH = 400     # the page edges are found on a copy this wide (speed; ±1 px at full size is fine)
+AUTOCONTRAST_CUTOFF = 1    # % of darkest/brightest pixels clipped: ink to black, paper to white
+WHITE_POINT = 215          # after contrast, lighter than this becomes pure white: paper texture
+                           # and scanner noise cost JPEG bytes and help nobody read the page
+JPEG_QUALITY_GRAY = 55     # text stays sharp at 200 dpi; ~120-220 KB per A4 page
+JPEG_QUALITY_COLOR = 55    # colour pages (certificates, photos, seals); 4:2:0 chroma
+
+# SANE: status strings from sane_strstatus() → our closed set of scanner statuses
+SANE_MESSAGES = {
+    "Device busy": "busy",
+    "Document feeder jammed": "jammed",
+    "Document feeder out of documents": "no_documents",
+    "Scanner cover is open": "cover_open",
+    "Error during device I/O": "io_error",
+    "Out of memory": "io_error",
+    "Access to resource has been denied": "io_error",
+}
