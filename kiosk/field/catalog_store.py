@@ -1,0 +1,139 @@
+"""The installed catalog under the data folder: `catalog update` validates a new file and swaps
+it in atomically; the one it replaced stays for `catalog rollback`.
+
+    <data>/catalog/current.json   -> versions/<stamp>-<sha8>.json   (what Config.active_catalog() finds)
+    <data>/catalog/previous.json  -> versions/<older>.json          (what rollback goes back to)
+
+The swap is a rename of a symlink, so the app sees the old catalog or the new one, never half."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+
+from kiosk.errors import KioskError
+from kiosk.field import owner
+
+KEEP_VERSIONS = 3  # current, previous and one more: enough to undo a rollback; catalogs are a few MB
+
+
+@dataclasses.dataclass(frozen=True)
+class CatalogSwap:
+    current: str
+    previous: str | None
+    matters: int
+    sha256: str
+    pinned_by_config: str | None = None  # the site config names its own catalog: this one is not used
+
+
+def store_dir(data_folder: str) -> Path:
+    return Path(data_folder) / "catalog"
+
+
+def update(data_folder: str, new_file: str, *, pinned: str | None = None, now: _dt.datetime | None = None) -> CatalogSwap:
+    """Validate `new_file` (ConfigError with file:line: key: reason) and make it current."""
+    from kiosk.catalog import check_catalog_file
+
+    catalog = check_catalog_file(new_file)
+    data = Path(new_file).read_bytes()
+    sha = hashlib.sha256(data).hexdigest()
+    now = now or _dt.datetime.now().astimezone()
+    d = store_dir(data_folder)
+    versions = d / "versions"
+    versions.mkdir(parents=True, exist_ok=True, mode=0o750)
+    for p in (d, versions):
+        owner.hand_to(str(p))
+    target = versions / f"{now:%Y%m%d-%H%M%S}-{sha[:8]}.json"
+    cur = _target(d / "current.json")
+    if cur is not None and cur.is_file() and hashlib.sha256(cur.read_bytes()).hexdigest() == sha:
+        raise KioskError(f"{new_file}: this catalog is already the current one ({cur.name}); nothing to do")
+    _write_file(target, data)
+    if cur is not None:
+        _point(d / "previous.json", cur)
+    _point(d / "current.json", target)
+    _prune(d)
+    prev = _target(d / "previous.json")
+    return CatalogSwap(current=str(target), previous=str(prev) if prev else None, matters=len(catalog),
+                       sha256=sha, pinned_by_config=pinned)
+
+
+def rollback(data_folder: str, *, pinned: str | None = None) -> CatalogSwap:
+    """Swap current and previous (a second rollback undoes the first)."""
+    from kiosk.catalog import check_catalog_file
+
+    d = store_dir(data_folder)
+    cur, prev = _target(d / "current.json"), _target(d / "previous.json")
+    if prev is None or not prev.is_file():
+        raise KioskError(f"{d}: no previous catalog to roll back to (only `catalog update` keeps one)")
+    catalog = check_catalog_file(prev)  # it was valid once; a newer kiosk build may read it differently
+    _point(d / "current.json", prev)
+    if cur is not None:
+        _point(d / "previous.json", cur)
+    return CatalogSwap(current=str(prev), previous=str(cur) if cur else None, matters=len(catalog),
+                       sha256=hashlib.sha256(prev.read_bytes()).hexdigest(), pinned_by_config=pinned)
+
+
+def status(data_folder: str) -> dict:
+    d = store_dir(data_folder)
+    cur, prev = _target(d / "current.json"), _target(d / "previous.json")
+    return {"current": str(cur) if cur else None, "previous": str(prev) if prev else None}
+
+
+def _target(link: Path) -> Path | None:
+    if not link.is_symlink() and not link.exists():
+        return None
+    return link.resolve()
+
+
+def _point(link: Path, target: Path) -> None:
+    """Atomically make `link` a symlink to `target` (relative, so the folder can be moved)."""
+    tmp = link.with_name(f".{link.name}.{os.getpid()}.tmp")
+    try:
+        tmp.unlink()
+    except FileNotFoundError:
+        pass
+    os.symlink(os.path.relpath(target, link.parent), tmp)
+    owner.hand_to(str(tmp))
+    os.replace(tmp, link)
+    _fsync_dir(link.parent)
+
+
+def _write_file(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".incoming-")
+    try:
+        os.fchmod(fd, 0o640)
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        owner.hand_to(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def _prune(d: Path) -> None:
+    keep = {p for p in (_target(d / "current.json"), _target(d / "previous.json")) if p}
+    versions = sorted((d / "versions").glob("*.json"), key=lambda p: p.name, reverse=True)
+    kept = 0
+    for p in versions:
+        if p.resolve() in keep or kept < KEEP_VERSIONS - len(keep):
+            if p.resolve() not in keep:
+                kept += 1
+            continue
+        p.unlink()
+
+
+def _fsync_dir(d: Path) -> None:
+    fd = os.open(str(d), os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
