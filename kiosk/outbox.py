@@ -14,10 +14,7 @@ from kiosk.config import Config, JurisdictionConfig
 from kiosk.errors import KioskError, OfflineError
 from kiosk.ports import ProgressItem, SubmitOutcome
 from kiosk.transaction import Transaction
-from offline_queue import (
-    AttachmentIn, CorruptStoreError, ItemInfo, KeyFileError, OutboxError, Request, StoreFullError, UnavailableError,
-    WrongKeyError,
-)
+from offline_queue import AttachmentIn, ItemInfo, OutboxError, Request, StoreFullError, UnavailableError
 from offline_queue.crypto import create_key
 from offline_queue.forwarder import Forwarder
 from offline_queue.store import Store
@@ -251,21 +248,26 @@ class KioskOutbox:
                 log.exception("outbox: closing %s failed", name)
 
 
+def open_store(config: Config, *, clock: Clock | None = None, folder: str | None = None) -> Store:
+    """Only the store (no transports, simulators or forwarder): what `kiosk-admin queue` and
+    `submit` need beside a running kiosk."""
+    folder = folder or os.path.join(config.data_folder, OUTBOX_DIR)
+    if config.demo and not os.path.exists(config.outbox_key):
+        provision_key(config.outbox_key)
+    now = (lambda: clock.now().timestamp()) if clock is not None else None
+    try:
+        return Store(folder, config.outbox_key, retention_days=config.retention_days, **({"now": now} if now else {}))
+    except OutboxError as e:
+        raise _kiosk_error(e) from None
+
+
 def open_outbox(config: Config, catalog: Any, *, clock: Clock | None = None, start_forwarder: bool = True,
                 folder: str | None = None) -> KioskOutbox:
     """Open (or create) the site's outbox, start simulated jurisdictions for sim:// endpoints,
     and (unless told not to) the forwarder thread. Raises KioskError when the outbox cannot open."""
     from offline_queue.sim import SimulatedJurisdiction
 
-    folder = folder or os.path.join(config.data_folder, OUTBOX_DIR)
-    if config.demo and not os.path.exists(config.outbox_key):
-        provision_key(config.outbox_key)  # the demo site lives in a temporary folder
-    now = (lambda: clock.now().timestamp()) if clock is not None else None
-    try:
-        store = Store(folder, config.outbox_key, retention_days=config.retention_days,
-                      **({"now": now} if now else {}))
-    except (KeyFileError, WrongKeyError, CorruptStoreError, StoreFullError, OutboxError) as e:
-        raise _kiosk_error(e) from None
+    store = open_store(config, clock=clock, folder=folder)  # the demo site makes its key itself
     sims: dict[str, Any] = {}
     transports: dict[str, Transport] = {}
     try:
