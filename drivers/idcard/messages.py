@@ -42,3 +42,18 @@ def parse_read(resp: Response, *, with_fingerprint: bool = False) -> IdCardRecor
     photo = d[nlen + TEXT_LEN:nlen + TEXT_LEN + lens[1]]
     fp = d[nlen + TEXT_LEN + lens[1]:] if with_fingerprint else None
     return decode_text(text, photo=photo, fingerprint=fp)
+
+
+def fits(cmd: tuple[int, int], resp: Response) -> bool:
+    """Could `resp` be the answer to `cmd`? Answers carry no command tag, so a late answer to an
+    earlier command (after a timeout) must be told apart by its shape and dropped."""
+    n = len(resp.data)
+    if cmd == status.FIND_CARD:
+        return (resp.sw3 == status.CARD_FOUND and n == FIND_DATA) or (resp.sw3 not in (status.OK, status.CARD_FOUND) and n == 0)
+    if cmd == status.SELECT_CARD:
+        return (resp.sw3 == status.OK and n == SELECT_DATA) or (resp.sw3 != status.OK and n == 0)
+    if cmd == status.READ_SAM_ID:
+        return (resp.sw3 == status.OK and n == SAM_ID_DATA) or (resp.sw3 != status.OK and n == 0)
+    if cmd in (status.READ_TEXT_PHOTO, status.READ_TEXT_PHOTO_FP):
+        return (resp.sw3 == status.OK and n >= 4) or (resp.sw3 != status.OK and n == 0)
+    return n == 0  # SAM status, reset

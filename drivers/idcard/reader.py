@@ -15,7 +15,7 @@ from drivers.idcard import status
 from drivers.idcard.events import CardFailed, CardRead, CardRemoved, StateChanged
 from drivers.idcard.frame import NEED_DATA, FrameDecoder, ProtocolError, Response, encode_command, parse_response
 from drivers.idcard.layouts import LayoutError
-from drivers.idcard.messages import parse_read
+from drivers.idcard.messages import fits, parse_read
 from drivers.idcard.timings import DEFAULT, Timings, backoff
 
 log = logging.getLogger("drivers.idcard")
@@ -140,7 +140,10 @@ class IdCardReader:
                 if ev is not NEED_DATA:
                     resp = parse_response(ev)
                     self._wire += len(ev.body) + 8
-                    return resp
+                    if fits(cmd, resp):
+                        return resp
+                    log.info("idreader: dropped a %r that does not answer %02X %02X", resp, *cmd)
+                    continue
                 if self._mono() >= deadline or self._stop.is_set():
                     raise NoAnswer(f"no answer to {cmd[0]:02X} {cmd[1]:02X} within {timeout:g} s")
                 data = ser.read(1)

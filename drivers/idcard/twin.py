@@ -50,6 +50,7 @@ class IdReaderTwin:
     def __init__(self, card: IdCardRecord | str | None = None, *, baud: int = 115200,
                  link: str | None = None, emulate_line: bool = True,
                  sleep: Callable[[float], None] = time.sleep, monotonic: Callable[[], float] = time.monotonic):
+        rec = load_card(card) if isinstance(card, str) else card  # a bad card file fails before any resource
         self.baud = baud
         self.emulate_line = emulate_line
         self._sleep, self._mono = sleep, monotonic
@@ -68,8 +69,8 @@ class IdReaderTwin:
         self.answered = 0  # frames answered (tests wait on it through `changed`)
         self.bytes_in = self.bytes_out = 0
         self.changed = threading.Condition()
-        if card is not None:
-            self.place(card)
+        if rec is not None:
+            self.place(rec)
 
     # ---- life cycle -------------------------------------------------------------------------------
     def start(self) -> str:

@@ -12,7 +12,7 @@ from typing import Callable, Sequence
 
 from drivers.printer.constants import TIMINGS, Timings
 from drivers.printer.encoder import encode
-from drivers.printer.layout import Receipt, layout, test_page
+from drivers.printer.layout import Receipt, layout, check_page
 from drivers.printer.ops import Op
 from drivers.printer.profiles import PrinterProfile
 from drivers.printer.status import NO_ANSWER, PrinterStatus, StatusReader
@@ -68,7 +68,7 @@ class EscposPrinter:
     def print_test(self, now=None, qr_payload: str = "https://example.invalid/q/TEST") -> JobResult:
         import datetime as _dt
 
-        return self.print_ops(test_page(self.profile, now or _dt.datetime.now(), qr_payload))
+        return self.print_ops(check_page(self.profile, now or _dt.datetime.now(), qr_payload))
 
     def print_ops(self, ops: Sequence[Op]) -> JobResult:
         return self.print_bytes(encode(ops, self.profile))

@@ -126,7 +126,7 @@ def layout(receipt: Receipt, profile: PrinterProfile) -> list[Op]:
     return ops
 
 
-def test_page(profile: PrinterProfile, now: _dt.datetime, qr_payload: str = "https://example.invalid/q/TEST") -> list[Op]:
+def check_page(profile: PrinterProfile, now: _dt.datetime, qr_payload: str = "https://example.invalid/q/TEST") -> list[Op]:
     """The technician's test receipt: Chinese text, punctuation-only and ¥ lines, sizes, a QR, a cut."""
     cols = profile.width_chars
     ops: list[Op] = [Text("打印测试", "center", bold=True, width=2, height=2),

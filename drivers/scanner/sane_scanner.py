@@ -54,8 +54,12 @@ def list_devices() -> list[tuple[str, str]]:
 class SaneScanner:
     """One SANE device, opened per scan (a scanner switched off and on between residents is fine)."""
 
-    def __init__(self, device: str, *, dpi: int = DEFAULT_DPI, source: Source = "flatbed"):
+    def __init__(self, device: str, *, dpi: int = DEFAULT_DPI, source: Source = "flatbed",
+                 options: dict | None = None):
+        """`options`: backend-specific SANE options set before each scan, by python-sane name
+        (dashes become underscores), e.g. {"read_return_value": "SANE_STATUS_JAMMED"} on `test`."""
         self.device, self.dpi, self.source = device, dpi, source
+        self.options = dict(options or {})
 
     def check(self) -> None:
         """Raises ScanError(no_device) unless SANE lists the device."""
@@ -77,6 +81,8 @@ class SaneScanner:
             try:
                 self._set(dev, "mode", "Color" if color else "Gray")
                 self._set(dev, "resolution", dpi or self.dpi)
+                for name, value in self.options.items():
+                    setattr(dev, name.replace("-", "_"), value)
                 src = source or self.source
                 names = [n for n in _SOURCE_NAMES[src] if n in self._choices(dev, "source")]
                 if names:
