@@ -217,16 +217,14 @@ def diagnostics(args) -> int:
 
 
 def _outbox_counts(cfg) -> dict:
-    from kiosk.catalog import load_catalog
-    from kiosk.outbox import open_outbox
+    """Counts by state and jurisdiction, and the oldest queued item's age: never an item's data."""
+    from kiosk.outbox import open_store
 
-    ob = open_outbox(cfg, load_catalog(cfg.active_catalog()), start_forwarder=False)
+    store = open_store(cfg)
     try:
-        return ob.counts()
+        return store.stats()
     finally:
-        close = getattr(ob, "close", None)
-        if close:
-            close()
+        store.close()
 
 
 # ---- catalog update / rollback ----------------------------------------------------------------------------

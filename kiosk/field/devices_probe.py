@@ -197,25 +197,12 @@ def _read_hex(p: Path) -> int | None:
 # ---- SANE ----------------------------------------------------------------------------------------
 def sane_scanners() -> tuple[list[Found], list[str]]:
     try:
-        import drivers.scanner as scanner_driver
-    except ImportError:
-        scanner_driver = None
-    lister = getattr(scanner_driver, "list_devices", None) if scanner_driver else None
-    try:
-        if lister is not None:
-            devices = [(d[0], " ".join(str(x) for x in d[1:4])) if isinstance(d, tuple) else (str(getattr(d, "name", d)), str(getattr(d, "description", "")))
-                       for d in lister()]
-        else:
-            import sane
-
-            sane.init()
-            try:
-                devices = [(d[0], f"{d[1]} {d[2]} ({d[3]})") for d in sane.get_devices()]
-            finally:
-                sane.exit()
+        from drivers.scanner.sane_scanner import list_devices
     except ImportError:
         return [], ["scanner: SANE support is not available in this build"]
-    except Exception as e:
+    try:
+        devices = list_devices()
+    except Exception as e:  # the driver's ScanError names the SANE failure
         return [], [f"scanner: SANE failed to list devices: {e}"]
     out = [Found("scanner", f"sane://{name}", desc or name, "SANE test backend: a simulated scanner" if name.startswith("test:") else "")
            for name, desc in devices]

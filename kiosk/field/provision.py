@@ -178,13 +178,10 @@ def _toml_value(v: object) -> str:
 
 # ---- files -------------------------------------------------------------------------------------
 def _create_key(path: str) -> None:
-    """The outbox key, in the format offline_queue reads (its own create_key)."""
-    from offline_queue.crypto import create_key
+    """The outbox key, in the format the outbox reads (offline_queue's own create_key)."""
+    from kiosk.outbox import provision_key
 
-    try:
-        create_key(path)
-    except Exception as e:  # offline_queue's KeyFileError: its message names the file
-        raise KioskError(str(e)) from None
+    provision_key(path)
 
 
 def _write_client_key_and_csr(key_path: str, csr_path: str, kiosk_id: str, cfg: Config) -> None:

@@ -240,13 +240,12 @@ def _check_tls(name: str, url: str, j: JurisdictionConfig, clock: Clock) -> Chec
 
 def _check_status_operation(name: str, url: str, j: JurisdictionConfig, skews: list[float], clock: Clock) -> Check:
     try:
-        from offline_queue.transports.common import Endpoint, make_transport, new_session
+        from kiosk.outbox import endpoint_for
+        from offline_queue.transports.common import make_transport, new_session
         from offline_queue.types import OutboxError
     except ImportError:
         return Check(f"{name}: status operation", "skip", "the transports are not available in this build")
-    ep = Endpoint(code=j.code, protocol=j.protocol, url=url, wsdl=j.wsdl or _sim_wsdl(j), credentials_file=j.credentials,
-                  client_cert=j.client_cert, client_key=j.client_key, ca_bundle=j.ca_bundle,
-                  connect_timeout=j.connect_timeout, read_timeout=j.read_timeout)
+    ep = endpoint_for(j, url=url, wsdl=_sim_wsdl(j))
     _note_skew(ep, new_session, skews, clock)
     transport = make_transport(ep)
     probe = f"selftest-{uuid.uuid4()}"
@@ -376,14 +375,13 @@ def check_outbox(config: Config, clock: Clock, open_outbox=None) -> list[Check]:
                              "`kiosk-admin provision` makes the key; never replace it while applications are queued"))
     if open_outbox is None:
         try:
-            from kiosk.outbox import open_outbox as _open
+            from kiosk.outbox import open_store
         except ImportError:
             out.append(Check("outbox", "skip", "the outbox is not available in this build"))
             return out
 
-        def open_outbox(cfg, clk):
-            from kiosk.catalog import load_catalog
-            return _open(cfg, load_catalog(cfg.active_catalog()), clock=clk, start_forwarder=False)
+        def open_outbox(cfg, clk):  # the store alone: no simulators, transports or forwarder
+            return open_store(cfg, clock=clk)
     try:
         ob = open_outbox(config, clock)
     except Exception as e:
@@ -391,8 +389,9 @@ def check_outbox(config: Config, clock: Clock, open_outbox=None) -> list[Check]:
                          f"check {config.data_folder} is writable by the kiosk user and the outbox key matches"))
         return out
     try:
-        counts = ob.counts()
-        oldest = _oldest_queued_age(ob, clock)
+        stats = ob.stats() if hasattr(ob, "stats") else {"counts": ob.counts()}
+        counts = stats["counts"]
+        oldest = stats.get("oldest_queued_age")
     finally:
         close = getattr(ob, "close", None)
         if close:
@@ -410,18 +409,6 @@ def check_outbox(config: Config, clock: Clock, open_outbox=None) -> list[Check]:
     else:
         out.append(Check("outbox", "pass", seen or "empty"))
     return out
-
-
-def _oldest_queued_age(ob, clock: Clock) -> float | None:
-    fn = getattr(ob, "oldest_queued", None)
-    if fn is None:
-        return None
-    when = fn()
-    if when is None:
-        return None
-    if isinstance(when, (int, float)):
-        return float(when)
-    return (clock.now() - when).total_seconds()
 
 
 def _age(seconds: float) -> str:
