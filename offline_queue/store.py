@@ -199,7 +199,7 @@ class Store:
             tmp = final + ".tmp"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                blob = self._sealer.seal(data, f"{txid}/{a.material}/{sha}")
+                blob = self._sealer.seal(data, f"{txid}/{sha}")  # same content under two materials: one file
                 view = memoryview(blob)
                 while view:
                     n = os.write(fd, view)
@@ -239,7 +239,7 @@ class Store:
                 blob = f.read()
         except FileNotFoundError:
             raise OutboxError(f"transaction {txid}: attachment {ref.material} missing from {path}") from None
-        data = self._sealer.open(blob, f"{txid}/{ref.material}/{ref.sha256}")
+        data = self._sealer.open(blob, f"{txid}/{ref.sha256}")
         if hashlib.sha256(data).hexdigest() != ref.sha256:
             raise OutboxError(f"transaction {txid}: attachment {ref.material} does not match its hash")
         return data

@@ -100,7 +100,7 @@ def submit(store: Store, protocol: str = "rest", *, jurisdiction: str = "dachang
 def pdf_file(folder, name: str = "idcopy.pdf", size: int = 2000) -> str:
     path = os.path.join(str(folder), name)
     with open(path, "wb") as f:
-        f.write(b"%PDF-1.4\n" + (NAME.encode() + ID_NUMBER.encode()) * (size // 30))
+        f.write(b"%PDF-1.4\n" + name.encode() + b"\n" + (NAME.encode() + ID_NUMBER.encode()) * (size // 30))
     return path
 
 
