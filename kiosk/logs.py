@@ -12,7 +12,7 @@ from kiosk.identity import mask_id_number
 # 18-character resident numbers (and 15-character old ones), not inside a longer digit run.
 _ID_RE = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8}|\d{6})(\d{3}[\dXx]|\d{1})(?![0-9A-Za-z])")
 # A bytes repr or a base64 run long enough to be a photo, scan or card dump.
-_BYTES_RE = re.compile(r"b(['\"])(?:\\x[0-9a-f]{2}|[^'\"\\]|\\.){64,}?\1")
+_BYTES_RE = re.compile(r"b'(?:[^'\\]|\\.){64,}'" "|" r'b"(?:[^"\\]|\\.){64,}"')
 _B64_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
 _HEX_RE = re.compile(r"\b(?:[0-9A-Fa-f]{2}[ :]?){96,}\b")
 

@@ -1,0 +1,109 @@
+"""The catalog: the sample is valid and complete enough; search ranks as residents expect."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from kiosk.catalog import SAMPLE, Catalog, load_catalog, parse_catalog
+from kiosk.catalog.search import naive_prepare, naive_search, pinyin_forms
+from kiosk.catalog.synthetic import synthetic_matters
+from kiosk.errors import ConfigError
+
+
+@pytest.fixture(scope="module")
+def cat():
+    return load_catalog()
+
+
+def test_sample_covers_the_four_jurisdictions_both_audiences_and_kinds(cat):
+    assert len(cat) >= 40
+    assert set(cat.jurisdictions()) == {"tongzhou", "sanhe", "dachang", "xianghe"}
+    assert {m.audience for m in cat.matters} == {"personal", "company"}
+    assert {m.kind for m in cat.matters} == {"query", "application"}
+    names = {m.name for m in cat.matters}
+    for must in ("护士执业注册", "医师执业注册", "住房公积金缴存提取查询", "异地就医备案",
+                 "城乡居民基本养老保险参保登记", "企业设立登记（电子营业执照）"):
+        assert must in names
+    for m in cat.matters:
+        assert not (m.kind == "query" and m.offline_ok)
+
+
+def test_pinyin_forms():
+    assert pinyin_forms("住房公积金") == ("zhufanggongjijin", "zfgjj")
+    assert pinyin_forms("异地就医备案（跨省）")[1] == "ydjybakс".replace("с", "s")
+
+
+def test_gjj_finds_provident_fund_first(cat):
+    found = cat.search("gjj", limit=10)
+    assert all("公积金" in m.name for m in found[:8])
+
+
+@pytest.mark.parametrize("q", ["护士", "hushi", "hs", "护士执业注册"])
+def test_nurse_registration_by_chinese_pinyin_and_initials(cat, q):
+    assert cat.search(q)[0].name == "护士执业注册"
+
+
+def test_ranking_exact_then_prefix_then_substring_then_popularity(cat):
+    # exact name first, even when less popular than a prefix match
+    found = cat.search("异地就医备案")
+    assert [m.name for m in found[:3]] == ["异地就医备案"] * 3
+    pops = [m.popularity for m in found[:3]]
+    assert pops == sorted(pops, reverse=True)
+    # keyword (alias) matches come after name matches: 社保 is an alias, not in names
+    assert cat.search("社保卡")[0].name == "社会保障卡申领"
+
+
+def test_filters(cat):
+    found = cat.search("gjj", jurisdiction="sanhe")
+    assert found and {m.jurisdiction for m in found} == {"sanhe"}
+    assert all(m.audience == "company" for m in cat.search("", audience="company", limit=100))
+    assert cat.categories("tongzhou")[0] in ("住房公积金", "社会保险", "医疗保险")
+
+
+def test_index_agrees_with_naive_scan_on_a_synthetic_catalog(cat):
+    matters = synthetic_matters(3600, base=cat.matters)
+    big = Catalog(matters)
+    prepared = naive_prepare(matters)
+    for q in ("gjj", "公积金", "zhufang", "dengji", "登记", "ydjy", "护士", "z", "社保", "xkz", "yy"):
+        assert [m.code for m in big.search(q, limit=20)] == [m.code for m in naive_search(prepared, q, limit=20)], q
+
+
+@pytest.mark.parametrize("mutate, key", [
+    (lambda d: d["matters"][0].update(kind="form"), "matters[0] (TZ-GJJ-001).kind"),
+    (lambda d: d["matters"][0].update(jurisdiction="haidian"), "matters[0] (TZ-GJJ-001).jurisdiction"),
+    (lambda d: d["matters"][1]["materials"][0].update(pages_min=0), "matters[1] (SH-GJJ-001)"),
+    (lambda d: d["matters"][4]["mapping"]["fields"].update(x="form.nope"), "matters[4] (TZ-GJJ-002).mapping.fields.x"),
+    (lambda d: d["matters"][0].update(offline_ok=True), "matters[0] (TZ-GJJ-001).offline_ok"),
+    (lambda d: d["matters"][3].update(code=d["matters"][2]["code"]), "matters[3].code"),
+])
+def test_bad_catalog_is_refused_with_key_and_line(mutate, key):
+    d = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    d["matters"][1]["materials"] = d["matters"][4]["materials"]
+    mutate(d)
+    text = json.dumps(d, ensure_ascii=False, indent=1)
+    with pytest.raises(ConfigError) as e:
+        parse_catalog(text, "c.json")
+    assert e.value.key.startswith(key) and e.value.line
+
+
+def test_broken_json_gives_its_line():
+    with pytest.raises(ConfigError) as e:
+        parse_catalog('{"format": 1,\n "matters": [,]}', "c.json")
+    assert e.value.line == 2
+
+
+def test_cli_search_and_check(tmp_path):
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "catalog", "search", "gjj", "--json"],
+                       capture_output=True, text=True, env={"KIOSK_CONFIG": str(tmp_path / "none.toml"), "PATH": "/usr/bin"})
+    assert r.returncode == 0, r.stderr
+    assert "公积金" in json.loads(r.stdout)[0]["name"]
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "catalog", "search", "护士"], capture_output=True, text=True,
+                       env={"KIOSK_CONFIG": str(tmp_path / "none.toml"), "PATH": "/usr/bin"})
+    assert "护士执业注册" in r.stdout
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"format": 2, "matters": []}')
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "catalog", "check", str(bad)], capture_output=True, text=True)
+    assert r.returncode == 2 and "unsupported catalog format" in r.stderr and "Traceback" not in r.stderr
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "catalog", "check", str(SAMPLE)], capture_output=True, text=True)
+    assert r.returncode == 0 and ": ok: " in r.stdout

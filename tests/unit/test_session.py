@@ -1,0 +1,165 @@
+"""The session machine: every transition, idle countdown on a fake clock, wiping."""
+import datetime as dt
+
+import pytest
+
+from kiosk.catalog import load_catalog
+from kiosk.clock import FakeClock
+from kiosk.identity import Identity
+from kiosk.session import ANY_STATE, STATES, TRANSITIONS, Session, journey_steps, markdown_table
+
+CAT = load_catalog()
+APPLY = CAT.get("TZ-GJJ-002")  # materials + delivery
+QUERY = CAT.get("TZ-GJJ-001")
+NO_MAIL = CAT.get("DC-MZ-001")  # no materials, electronic delivery only
+RESIDENT_ONLY = CAT.get("TZ-HJ-001")
+
+
+def ident(**kw):
+    base = dict(card_type="resident", name="张三", id_number="11010519491231002X", sex="female",
+                birth_date=dt.date(1949, 12, 31), valid_to=dt.date(2040, 1, 1))
+    base.update(kw)
+    return Identity(**base)
+
+
+@pytest.fixture
+def s():
+    return Session(FakeClock(), idle_timeout=90, idle_warning=20)
+
+
+def walk_to(s, state, matter=APPLY):
+    s.fire("start")
+    s.fire("card_read", identity=ident(), source="idreader")
+    s.fire("pick", matter=matter)
+    while s.state != state:
+        assert s.fire("next") != "confirm" or state == "confirm"
+    return s
+
+
+def test_journey_steps():
+    assert journey_steps(APPLY) == ["guide", "form", "scan", "delivery", "confirm"]
+    assert journey_steps(QUERY) == ["guide", "form", "answer"]
+    assert journey_steps(NO_MAIL) == ["guide", "form", "confirm"]
+
+
+def test_full_application_journey_and_wipe(s):
+    seen = []
+    s.add_listener(lambda old, new, ev: seen.append((old, ev, new)))
+    walk_to(s, "confirm")
+    data = s.data
+    data.form["phone"] = "13800138000"
+    assert s.fire("submit") == "submit"
+    assert s.fire("submitted", outcome="OUT") == "receipt" and s.data.outcome == "OUT"
+    assert s.fire("done") == "home"
+    assert data.identity is None and data.form == {} and s.data.identity is None
+    assert [x[2] for x in seen] == ["identify", "choose", "guide", "form", "scan", "delivery", "confirm", "submit", "receipt", "home"]
+
+
+def test_back_walks_the_steps_and_to_choose(s):
+    walk_to(s, "delivery")
+    assert [s.fire("back") for _ in range(4)] == ["scan", "form", "guide", "choose"]
+    assert s.fire("back") == "home" and s.data.identity is None
+
+
+def test_query_goes_to_answer(s):
+    walk_to(s, "answer", QUERY)
+    s.fire("answered", answer={"balance": "1"})
+    assert s.data.answer == {"balance": "1"}
+    assert s.fire("done") == "home" and s.data.answer is None
+
+
+def test_unusable_cards_stay_with_a_resident_sentence(s):
+    s.fire("start")
+    s.fire("card_read", identity=ident(valid_to=dt.date(2020, 1, 1)))
+    assert s.state == "identify" and s.data.error.code == "expired" and "有效期" in s.data.error.zh
+    s.fire("card_read", identity=ident(id_number="110105194912310021"))
+    assert s.data.error.code == "invalid_number"
+    s.fire("card_read", identity=ident(card_type="social_security"), source="sscard")
+    assert s.state == "choose" and s.data.error is None
+    s.fire("pick", matter=RESIDENT_ONLY)
+    assert s.state == "choose" and s.data.error.code == "card_not_accepted"
+
+
+def test_submit_failure_returns_to_confirm_keeping_data(s):
+    walk_to(s, "confirm")
+    s.fire("submit")
+    s.fire("failed", error="disk full")
+    assert s.state == "confirm" and s.data.identity is not None and s.data.error == "disk full"
+
+
+def test_idle_warning_then_wipe_on_a_fake_clock(s):
+    walk_to(s, "form")
+    s.clock.advance(89)
+    s.tick()
+    assert s.warning_remaining is None and s.state == "form"
+    s.clock.advance(1)
+    assert s.warning_remaining == 20
+    s.clock.advance(15)
+    s.tick()
+    assert s.warning_remaining == 5 and s.state == "form"
+    s.touch()  # the resident touched: countdown gone
+    assert s.warning_remaining is None
+    s.clock.advance(110)
+    s.tick()
+    assert s.state == "home" and s.data.identity is None
+
+
+def test_no_idle_timeout_while_submitting_or_at_home(s):
+    s.clock.advance(10_000)
+    s.tick()
+    assert s.state == "home"
+    walk_to(s, "confirm")
+    s.fire("submit")
+    s.clock.advance(10_000)
+    s.tick()
+    assert s.state == "submit"
+
+
+def test_card_removal_wipes_only_for_the_identifying_card(s):
+    walk_to(s, "scan")
+    s.fire("card_removed", source="sscard")
+    assert s.state == "scan"
+    s.fire("card_removed", source="idreader")
+    assert s.state == "home" and s.data.identity is None
+
+
+def test_cancel_from_every_state_but_home_and_submit_wipes():
+    for state in STATES:
+        s = Session(FakeClock())
+        s.state = state
+        s.data.identity = ident()
+        s.fire("cancel")
+        if state in ("home", "submit"):
+            assert s.state == state
+        else:
+            assert s.state == "home" and s.data.identity is None
+
+
+def test_every_transition_in_the_table_is_taken():
+    """Walk every (state, event) in the table from a session set up in that state."""
+    payloads = {"card_read": dict(identity=ident()), "pick": dict(matter=APPLY), "submitted": dict(outcome=1),
+                "failed": dict(error="e"), "answered": dict(answer=1), "found": dict(items=[])}
+    for (state, event) in TRANSITIONS:
+        s = Session(FakeClock())
+        s.state = state
+        s.data.matter = QUERY if state == "answer" else APPLY
+        s.data.identity = ident()
+        new = s.fire(event, **payloads.get(event, {}))
+        assert new in STATES, (state, event)
+    for event, (_, excluded) in ANY_STATE.items():
+        for state in STATES:
+            s = Session(FakeClock())
+            s.state, s.data.identity, s.data.identity_source = state, ident(), "idreader"
+            s.data.matter = APPLY
+            s.fire(event, source="idreader")
+            assert s.state == (state if state in excluded else "home"), (state, event)
+
+
+def test_ignored_events_change_nothing(s):
+    assert s.fire("submit") == "home"
+    assert s.fire("submitted") == "home"
+
+
+def test_docs_table_is_current():
+    with open("docs/session.md", encoding="utf-8") as f:
+        assert f.read() == markdown_table(), "run: python -m kiosk.session > docs/session.md"
