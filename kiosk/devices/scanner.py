@@ -95,7 +95,8 @@ def _safe(name: str) -> str:
 
 def make_scanner(url: str, *, dpi: int = 200, **opts) -> KioskScanner:
     """A Scanner for a device URL:
-        sane://DEVICE[?source=adf]   a SANE scanner (e.g. sane://test:0 with SANE's test backend)
+        sane://DEVICE[?source=adf&opt.NAME=VALUE]   a SANE scanner (e.g. sane://test:0 with SANE's
+                                     test backend; opt.* sets a backend option before each scan)
         sim://scanner[?fault=jammed] the image-folder twin serving generated demo documents
         folder:///PATH               the twin serving the images in PATH (in name order)"""
     from drivers.scanner import FolderScanner, SaneScanner
@@ -111,7 +112,9 @@ def make_scanner(url: str, *, dpi: int = 200, **opts) -> KioskScanner:
         source = u.param("source", "flatbed")
         if source not in ("flatbed", "adf"):
             raise UsageError(f"{url}: source must be flatbed or adf, not {source}")
-        return KioskScanner(SaneScanner(u.host, dpi=dpi, source=source), url=url, dpi=dpi)
+        options = dict(opts.get("sane_options") or {})
+        options.update({k[4:]: v for k, v in u.params if k.startswith("opt.")})  # sane://test:0?opt.depth=8
+        return KioskScanner(SaneScanner(u.host, dpi=dpi, source=source, options=options), url=url, dpi=dpi)
     if u.scheme == "sim" and u.host == "scanner":
         twin = FolderScanner(opts.get("folder"), dpi=dpi)
     elif u.scheme == "folder":

@@ -245,9 +245,10 @@ class TcpPrinterTwin(PrinterTwin):
     def stop(self) -> None:
         self._closing = True
         try:
-            self._sock.close()
+            self._sock.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept(); close() alone does not
         except OSError:
             pass
+        self._sock.close()
         for c in list(self._conns):
             try:
                 c.shutdown(socket.SHUT_RDWR)
