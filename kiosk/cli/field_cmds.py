@@ -76,6 +76,16 @@ def _config(args):
     return load_config(getattr(args, "config", None), demo=getattr(args, "demo", False))
 
 
+def _quiet_drivers() -> None:
+    """Selftest and diagnostics report every device problem themselves; the drivers' own warnings
+    would say it twice and break the one-line-on-stderr rule. KIOSK_LOG_LEVEL still wins."""
+    import logging
+    import os
+
+    if "KIOSK_LOG_LEVEL" not in os.environ:
+        logging.getLogger().setLevel(logging.CRITICAL)
+
+
 def _print_json(obj) -> None:
     print(json.dumps(obj, ensure_ascii=False, indent=2, default=str))
 
@@ -167,6 +177,7 @@ def selftest(args) -> int:
     from kiosk.field.selftest import passed, run_selftest
 
     cfg = _config(args)
+    _quiet_drivers()
     checks = run_selftest(cfg)
     failed = [c for c in checks if c.failed]
     if args.json:
@@ -197,6 +208,7 @@ def diagnostics(args) -> int:
 
     if not args.out.endswith((".tar.gz", ".tgz")):
         raise UsageError(f"--out {args.out}: the bundle is a .tar.gz")
+    _quiet_drivers()
     try:
         cfg, err = _config(args), None
     except ConfigError as e:
