@@ -4,6 +4,7 @@ only the matters that can match (gram postings in popularity order, early stop a
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from typing import Callable, Iterable, Sequence
 
@@ -20,6 +21,7 @@ def normalise(text: str) -> str:
     return _DROP.sub("", text.lower())
 
 
+@functools.lru_cache(maxsize=65536)  # categories and keywords repeat across thousands of matters
 def pinyin_forms(text: str) -> tuple[str, str]:
     """(full pinyin, initials) of a text: 住房公积金 → ("zhufanggongjijin", "zfgjj")."""
     syl = [normalise(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="default")]
