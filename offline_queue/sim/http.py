@@ -40,6 +40,7 @@ class _Handler(BaseHTTPRequestHandler):
     server: "SimServer"
 
     def setup(self):
+        self.server.track(self.request)
         self.request.settimeout(IDLE_KEEPALIVE)
         if isinstance(self.request, ssl.SSLSocket):
             self.request.settimeout(HANDSHAKE_TIMEOUT)
@@ -114,12 +115,23 @@ class SimServer(ThreadingHTTPServer):
         self.stopping = threading.Event()
         super().__init__((host, port), _Handler)
         self._thread: threading.Thread | None = None
+        self._conns: set = set()
+        self._conns_lock = threading.Lock()
 
     def get_request(self):
         sock, addr = self.socket.accept()
         if self.ssl_context is not None:
             sock = self.ssl_context.wrap_socket(sock, server_side=True, do_handshake_on_connect=False)
         return sock, addr
+
+    def track(self, sock) -> None:
+        with self._conns_lock:
+            self._conns.add(sock)
+
+    def shutdown_request(self, request):
+        with self._conns_lock:
+            self._conns.discard(request)
+        super().shutdown_request(request)
 
     def handle_error(self, request, client_address):  # a client that went away is not news
         pass
@@ -138,6 +150,13 @@ class SimServer(ThreadingHTTPServer):
         self.stopping.set()
         self.shutdown()
         self.server_close()
+        with self._conns_lock:  # kept-alive connections die with the server, as on a real outage
+            conns, self._conns = list(self._conns), set()
+        for c in conns:
+            with contextlib.suppress(OSError):
+                c.shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):
+                c.close()
         if self._thread:
             self._thread.join(5)
 

@@ -150,3 +150,26 @@ def stand_in_catalog() -> Catalog_:
         Matter_("GJJ-BALANCE-DC", "公积金余额查询", "dachang", "query", False,
                 Mapping_("gjj-balance", {"id_number": "card.id_number"}, None)),
     ])
+
+
+def site_config(tmp_path, *, demo: bool = True):
+    """The demo site with its data in tmp_path: sim:// jurisdictions, a key made on first open."""
+    from kiosk.config import DEMO_SITE, parse_config
+    text = DEMO_SITE.read_text(encoding="utf-8").replace(
+        "[data]\n", f'[data]\nfolder = "{tmp_path}/data"\noutbox_key = "{tmp_path}/keys/outbox.key"\n', 1)
+    path = tmp_path / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return parse_config(text, str(path), demo=demo), str(path)
+
+
+def resident():
+    import datetime as _dt
+    from kiosk.identity import Identity
+    return Identity("resident", NAME, ID_NUMBER, sex="female", birth_date=_dt.date(1949, 12, 31))
+
+
+def transaction(matter_code: str = "GJJ-WITHDRAW-DC", jurisdiction: str = "dachang", attachments=()):
+    from kiosk.transaction import Transaction
+    return Transaction(id=Transaction.new_id(), matter_code=matter_code, jurisdiction=jurisdiction,
+                       identity=resident(), form={"amount": "1200.00", "bank_account": "6222"},
+                       attachments=tuple(attachments), kiosk_id="demo-dachang-01")

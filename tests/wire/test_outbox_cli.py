@@ -1,0 +1,95 @@
+"""kiosk-admin submit / queue ... / sim jurisdiction, run as a technician would."""
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+import requests
+
+from kiosk.cli import main
+from kiosk.outbox import provision_key
+from tests.support.outbox import ID_NUMBER, pdf_file, resident, site_config
+
+pytestmark = pytest.mark.wire
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+@pytest.fixture
+def site(tmp_path):
+    _, path = site_config(tmp_path)
+    provision_key(str(tmp_path / "keys" / "outbox.key"))  # a site file is not the demo: provisioned first
+    ident = tmp_path / "id.json"
+    ident.write_text(json.dumps(resident().to_json(), ensure_ascii=False), encoding="utf-8")
+    return path, str(ident)
+
+
+def run(capsys, *argv):
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    return rc, out, err
+
+
+def test_submit_list_show_forward(site, capsys, tmp_path):
+    cfg, ident = site
+    pdf = pdf_file(tmp_path, "idcopy.pdf")
+    rc, out, _ = run(capsys, "--config", cfg, "submit", "--matter", "DC-GJJ-002", "--identity", ident,
+                     "--field", "name=张三丰", "--attach", f"idcopy={pdf}", "--json")
+    assert rc == 0
+    sub = json.loads(out)
+    assert sub["state"] == "queued" and sub["jurisdiction"] == "dachang"
+    rc, out, _ = run(capsys, "--config", cfg, "queue", "list", "--json")
+    assert rc == 0 and [i["txid"] for i in json.loads(out)] == [sub["txid"]]
+    assert ID_NUMBER not in out and "张三丰" not in out
+    rc, out, _ = run(capsys, "--config", cfg, "queue", "show", sub["tracking_number"])
+    assert rc == 0 and "idcopy" in out and sub["txid"] in out
+    rc, out, _ = run(capsys, "--config", cfg, "queue", "forward", "--once", "--json")
+    assert rc == 0 and json.loads(out)["delivered"] == 1
+    rc, out, _ = run(capsys, "--config", cfg, "queue", "status", "--json")
+    st = json.loads(out)
+    assert st["counts"]["delivered"] == 1 and st["jurisdictions"]["dachang"]["delivered"] == 1
+
+
+def test_bad_input_exits_2_with_one_line(site, capsys):
+    cfg, ident = site
+    for argv in (["submit", "--matter", "NOPE", "--identity", ident],
+                 ["submit", "--matter", "DC-GJJ-002", "--identity", "/nonexistent.json"],
+                 ["submit", "--matter", "DC-GJJ-002", "--identity", ident, "--field", "novalue"],
+                 ["queue", "show", "no-such-id"]):
+        rc, out, err = run(capsys, "--config", cfg, *argv)
+        assert rc == 2 and len(err.strip().splitlines()) == 1, (argv, err)
+
+
+def test_retry_of_a_live_item_fails_with_1(site, capsys):
+    cfg, ident = site
+    rc, out, _ = run(capsys, "--config", cfg, "submit", "--matter", "DC-GJJ-002", "--identity", ident)
+    txid = out.strip()
+    rc, out, err = run(capsys, "--config", cfg, "queue", "retry", txid)
+    assert rc == 1 and "not dead" in err
+    rc, out, _ = run(capsys, "--config", cfg, "queue", "retry", "--dead", "--json")
+    assert rc == 0 and json.loads(out) == {"requeued": 0}
+
+
+def test_every_command_has_help(capsys):
+    for argv in (["submit"], ["queue", "status"], ["queue", "list"], ["queue", "show"], ["queue", "retry"],
+                 ["queue", "forward"], ["sim", "jurisdiction"]):
+        with pytest.raises(SystemExit) as e:
+            main([*argv, "--help"])
+        assert e.value.code == 0
+        capsys.readouterr()
+
+
+def test_sim_jurisdiction_prints_urls_and_serves():
+    p = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "jurisdiction", "--rest", "0", "--soap", "0",
+                          "--faults", "503*1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        rest = p.stdout.readline().split()
+        soap = p.stdout.readline().split()
+        assert rest[0] == "rest" and soap[0] == "soap" and soap[2].endswith(".wsdl")
+        s = requests.Session()
+        s.trust_env = False
+        assert s.get(rest[1] + "status/x", timeout=5).status_code == 503  # the injected fault first
+        assert s.get(rest[1] + "status/x", timeout=5).status_code == 404
+    finally:
+        p.terminate()
+        assert p.wait(10) == 0
