@@ -11,9 +11,12 @@ PAPER_MIN_FILL = 0.5       # a row/column belongs to the page when half its pixe
 CROP_INSET_PX = 4          # cut 0.5 mm inside the found edge: the edge is found on a small copy,
                            # and a dark sliver of scanner bed left at a border costs bytes and looks dirty
 CROP_PROBE_WIDTH = 400     # the page edges are found on a copy this wide (speed; ±1 px at full size is fine)
-AUTOCONTRAST_CUTOFF = 1    # % of darkest/brightest pixels clipped: ink to black, paper to white
-WHITE_POINT = 215          # after contrast, lighter than this becomes pure white: paper texture
+INK_CUTOFF = 0.1           # % of the darkest pixels clipped to black (ink is a small share of a page)
+PAPER_CUTOFF = 5           # % of the brightest pixels clipped to white (paper is most of a page)
+WHITE_POINT = 215          # after the stretch, lighter than this becomes pure white: paper texture
                            # and scanner noise cost JPEG bytes and help nobody read the page
+PAPER_MAX_SATURATION = 24  # colour pages: a bright pixel is paper only if its channels differ
+                           # by less than this (0..255); skin and pale stamps differ by more
 JPEG_QUALITY_GRAY = 55     # text stays sharp at 200 dpi; ~120-220 KB per A4 page
 JPEG_QUALITY_COLOR = 55    # colour pages (certificates, photos, seals); 4:2:0 chroma
 

@@ -26,7 +26,7 @@ def _seal(d: ImageDraw.ImageDraw, cx: int, cy: int, r: int, text: str) -> None:
     red = (205, 40, 40)
     d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=8)
     d.text((cx, cy - r // 6), "★", font=sc_font(r // 2), fill=red, anchor="mm")
-    d.text((cx, cy + r // 2), text, font=sc_font(max(12, int(1.5 * r / max(1, len(text))))), fill=red, anchor="mm")
+    d.text((cx, cy + r * 2 // 5), text, font=sc_font(max(12, int(1.3 * r / max(1, len(text))))), fill=red, anchor="mm")
 
 
 def _hukou() -> Image.Image:
@@ -157,4 +157,4 @@ def default_folder() -> str:
         probe.close()
     except OSError:
         base = tempfile.gettempdir()
-    return os.path.join(base, "kiosk", "demo-pages-v3")
+    return os.path.join(base, "kiosk", "demo-pages-v4")

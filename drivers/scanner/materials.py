@@ -9,7 +9,7 @@ import os
 from typing import Sequence
 
 import img2pdf
-from PIL import Image, ImageOps
+from PIL import Image, ImageChops
 
 from drivers.scanner import constants as K
 from drivers.scanner.status import ScanError
@@ -57,18 +57,46 @@ def crop_to_page(img: Image.Image) -> Image.Image:
     return img.crop(box)
 
 
+def _levels(lum: Image.Image) -> list[int]:
+    """A lookup table stretching the darkest ink to black and the paper to white, found on the
+    luminance (so a colour page gets the same curve on every channel and keeps its hues)."""
+    hist = lum.histogram()
+    total = sum(hist)
+    lo_cut, hi_cut = total * K.INK_CUTOFF / 100, total * K.PAPER_CUTOFF / 100
+    acc, lo = 0, 0
+    while lo < 255 and acc + hist[lo] <= lo_cut:
+        acc += hist[lo]
+        lo += 1
+    acc, hi = 0, 255
+    while hi > 0 and acc + hist[hi] <= hi_cut:
+        acc += hist[hi]
+        hi -= 1
+    if hi - lo < 32:  # a blank or flat page: leave it alone
+        lo, hi = 0, 255
+    scale = 255 / (hi - lo)
+    lut = [min(255, max(0, round((v - lo) * scale))) for v in range(256)]
+    return [255 if v > K.WHITE_POINT else v for v in lut]
+
+
 def process_page(img: Image.Image, *, colour: bool) -> Image.Image:
-    """One page made legible and small: cropped, contrast stretched, paper made white."""
+    """One page made legible and small: cropped, levels stretched, paper made white."""
     page = crop_to_page(img)
     if colour:
         page = page.convert("RGB")
-        lum = ImageOps.autocontrast(page.convert("L"), cutoff=K.AUTOCONTRAST_CUTOFF)
-        page = ImageOps.autocontrast(page, cutoff=K.AUTOCONTRAST_CUTOFF)
-        white = lum.point(lambda v: 255 if v > K.WHITE_POINT else 0)
-        page.paste((255, 255, 255), mask=white)
-        return page
-    page = ImageOps.autocontrast(page.convert("L"), cutoff=K.AUTOCONTRAST_CUTOFF)
-    return page.point(lambda v: 255 if v > K.WHITE_POINT else v)
+        lum = page.convert("L")
+        lut = _levels(lum)
+        out = page.point(lut * 3)
+        # paper → pure white, as whole pixels that are bright AND nearly grey: a pale face in a
+        # photo or a light stamp is bright too, but coloured, and stays
+        bright = lum.point(lut).point(lambda v: 255 if v >= 255 else 0)
+        r, g, b = out.split()
+        chroma = ImageChops.subtract(ImageChops.lighter(ImageChops.lighter(r, g), b),
+                                     ImageChops.darker(ImageChops.darker(r, g), b))  # max - min channel
+        grey = chroma.point(lambda v: 255 if v < K.PAPER_MAX_SATURATION else 0)
+        out.paste((255, 255, 255), mask=ImageChops.multiply(bright, grey))
+        return out
+    page = page.convert("L")
+    return page.point(_levels(page))
 
 
 def encode_page(page: Image.Image, dpi: int) -> bytes:

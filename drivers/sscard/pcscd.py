@@ -9,6 +9,12 @@ import time
 
 SOCKET = "/run/pcscd/pcscd.comm"
 VPCD_READER = "Virtual PCD 00 00"
+VPCD_SLOTS = 2  # Debian's vpcd opens two slots: ports 35963 and 35964
+
+
+def vpcd_reader(slot: int = 0) -> str:
+    """The PC/SC reader name of vpcd slot `slot` (tests use slot 1 so a running demo keeps slot 0)."""
+    return f"Virtual PCD 00 {slot:02d}"
 READY_TIMEOUT = 10.0  # pcscd loads its drivers in well under a second here; CI machines are slower
 STOP_TIMEOUT = 5.0
 

@@ -187,7 +187,17 @@ class SsCardReader:
             return bytes(resp)
 
         try:
-            rec = read_card(transmit)
+            rec = None
+            for attempt in range(self.timings.read_attempts):
+                try:
+                    rec = read_card(transmit)
+                    break
+                except CardDataError as e:
+                    # The card lost its selection under us (6985/6986 after a reset or power
+                    # cycle pcscd did on its own): read it again from the start, once.
+                    if attempt + 1 >= self.timings.read_attempts:
+                        raise
+                    log.info("sscard: read again after: %s", e)
         except CardGone as e:
             self._fail("read_failed", f"card left during the read: {e}")
         except PinNeeded as e:

@@ -12,6 +12,8 @@ class Timings:
     # pcscd gone or no reader yet: first retry delay, doubling up to the cap.
     reconnect_first: float = 0.2
     reconnect_max: float = 5.0
+    # Whole-card read attempts when the answers stop making sense (a reset under us).
+    read_attempts: int = 2
 
 
 DEFAULT = Timings()

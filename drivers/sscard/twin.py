@@ -14,8 +14,12 @@ from drivers.sscard.cards import VirtualCard, load_card
 log = logging.getLogger("drivers.sscard.twin")
 
 VPCD_HOST = "127.0.0.1"
-VPCD_PORT = 35963  # vpcd's first slot: reader "Virtual PCD 00 00"
+VPCD_PORT = 35963  # vpcd's first slot: reader "Virtual PCD 00 00"; slot n listens on VPCD_PORT + n
 RECONNECT_EVERY = 0.2  # while a card should be in but pcscd is not listening (or restarting)
+# pcscd polls vpcd for presence every ~0.4 s: a card put back sooner after a removal would look
+# as if it had never left (no removal, no insertion event). A person takes longer anyway.
+REMOVAL_GAP = 0.6
+_last_out: dict[int, float] = {}  # port → monotonic time a card last left that slot
 _POWER_OFF, _POWER_ON, _RESET, _GET_ATR = 0, 1, 2, 4
 _SFI = {0x2C: apdu.EF05, 0x34: apdu.EF06}
 
@@ -123,6 +127,7 @@ class SsCardTwin:
             except OSError:
                 pass
             s.close()
+            _last_out[self.port] = time.monotonic()
         self.connected.clear()
 
     def _run(self) -> None:
@@ -130,6 +135,10 @@ class SsCardTwin:
             if not self._want:
                 self._kick.wait(0.5)
                 self._kick.clear()
+                continue
+            gap = _last_out.get(self.port, -1e9) + REMOVAL_GAP - time.monotonic()
+            if gap > 0:
+                self._stop.wait(gap)
                 continue
             try:
                 s = socket.create_connection((self.host, self.port), timeout=1.0)

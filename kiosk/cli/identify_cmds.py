@@ -57,6 +57,8 @@ def register(sub, groups) -> None:
                                              "the FIFO (insert NAME, remove, pull N, status, help, quit).")
     s.add_argument("--card", help="card inserted at start: a sample name (ss-1, ss-2, ss-pin, bank-card) or a JSON file")
     s.add_argument("--start-pcscd", action="store_true", help="start a private pcscd when none runs (root)")
+    s.add_argument("--slot", type=int, choices=(0, 1), default=0,
+                   help="vpcd slot: 0 is reader 'Virtual PCD 00 00' (default), 1 is 'Virtual PCD 00 01'")
     s.set_defaults(func=sim_sscard)
 
 
@@ -219,8 +221,8 @@ def sim_idreader(args) -> int:
 def sim_sscard(args) -> int:
     from drivers.sscard.cards import CardFileError, load_card
     from drivers.sscard.control import apply_command
-    from drivers.sscard.pcscd import VPCD_READER, PcscdError, PrivatePcscd, running, wait_ready
-    from drivers.sscard.twin import SsCardTwin
+    from drivers.sscard.pcscd import PcscdError, PrivatePcscd, running, vpcd_reader, wait_ready
+    from drivers.sscard.twin import VPCD_PORT, SsCardTwin
     from kiosk.errors import KioskError, UsageError
 
     try:
@@ -235,13 +237,14 @@ def sim_sscard(args) -> int:
             pcscd.start()
         except PcscdError as e:
             raise KioskError(f"sscard: {e}") from None
-    elif not wait_ready(2.0):
-        raise KioskError(f"sscard: pcscd runs but has no {VPCD_READER!r} reader (install vsmartcard-vpcd, restart pcscd)")
-    twin = SsCardTwin(card)
+    reader = vpcd_reader(args.slot)
+    if not wait_ready(2.0, reader):
+        raise KioskError(f"sscard: pcscd runs but has no {reader!r} reader (install vsmartcard-vpcd, restart pcscd)")
+    twin = SsCardTwin(card, port=VPCD_PORT + args.slot)
     if card is not None:
         twin.insert()
     try:
-        _serve(lambda line: apply_command(twin, line), VPCD_READER)
+        _serve(lambda line: apply_command(twin, line), reader)
     finally:
         twin.close()
         pcscd.stop()

@@ -223,8 +223,8 @@ def make_idreader(url: str, **opts) -> IdReaderSource:
 
 
 def make_sscard(url: str, **opts) -> SsCardSource:
-    """`pcsc://[reader name]` or `sim://sscard?card=NAME` (private pcscd if needed + virtual card
-    in vpcd's first slot). opts go to SsCardReader (timings, monotonic)."""
+    """`pcsc://[reader name]` or `sim://sscard?card=NAME[&slot=0|1]` (a private pcscd if none runs,
+    and the virtual card in vpcd's slot, default 0). opts go to SsCardReader (timings, monotonic)."""
     try:
         u = parse_device_url(url)
     except DeviceURLError as e:
@@ -233,17 +233,20 @@ def make_sscard(url: str, **opts) -> SsCardSource:
         return SsCardSource(u.raw, u.host or None, **opts)
     if u.scheme == "sim" and u.host == "sscard":
         from drivers.sscard.cards import CardFileError, load_card
-        from drivers.sscard.pcscd import VPCD_READER, PrivatePcscd
+        from drivers.sscard.pcscd import VPCD_SLOTS, PrivatePcscd, vpcd_reader
 
-        from drivers.sscard.twin import SsCardTwin
+        from drivers.sscard.twin import VPCD_PORT, SsCardTwin
 
         card = u.param("card") or None
+        slot = u.int_param("slot", 0)
+        if not 0 <= slot < VPCD_SLOTS:
+            raise UsageError(f"{url}: slot must be 0..{VPCD_SLOTS - 1}")
         try:
             # a wrong name is a config error now, not a silently empty reader later
-            twin = SsCardTwin(load_card(card) if card else None)
+            twin = SsCardTwin(load_card(card) if card else None, port=VPCD_PORT + slot)
         except CardFileError as e:
             raise UsageError(f"sscard: {e}") from None
-        return SsCardSource(u.raw, VPCD_READER, twin=twin, pcscd=PrivatePcscd(), card=card, **opts)
+        return SsCardSource(u.raw, vpcd_reader(slot), twin=twin, pcscd=PrivatePcscd(), card=card, **opts)
     raise UsageError(f"{url}: a social security card reader is pcsc://[reader] or sim://sscard")
 
 
