@@ -43,7 +43,8 @@ def build_bundle(config: Config | None, out_file: str, *, config_error: str | No
             data = make()
         except Exception as e:
             data = {"error": f"{type(e).__name__}: {e}"}
-        members[name] = scrub(json.dumps(data, ensure_ascii=False, indent=2, default=str)).encode("utf-8")
+        # floats rounded first: scrub() would take a long float's digits for an old 15-digit ID number
+        members[name] = scrub(json.dumps(_rounded(data), ensure_ascii=False, indent=2, default=str)).encode("utf-8")
 
     add_json("manifest.json", lambda: {"made": now.isoformat(), "kiosk_id": config.kiosk_id if config else None,
                                        "what": "config without secrets, masked logs, counts, devices, versions; no personal data"})
@@ -75,6 +76,18 @@ def build_bundle(config: Config | None, out_file: str, *, config_error: str | No
     os.chmod(tmp, 0o640)
     os.replace(tmp, out_file)
     return [f"{root}/{n}" for n in members]
+
+
+def _rounded(x: Any) -> Any:
+    if isinstance(x, float):
+        return round(x, 3)
+    if isinstance(x, dict):
+        return {k: _rounded(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_rounded(v) for v in x]
+    if hasattr(x, "as_dict"):
+        return _rounded(x.as_dict())
+    return x
 
 
 def _config_without_secrets(config: Config) -> dict:
