@@ -12,7 +12,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Callable, Mapping, Protocol
 
-from offline_queue.sim.state import HANG_SECONDS, RETRY_AFTER, SLOW_SECONDS, JurisdictionState
+from offline_queue.sim.state import HANG_SECONDS, SLOW_SECONDS, JurisdictionState
 
 HANDSHAKE_TIMEOUT = 5.0  # s: a client that never finishes TLS does not hold a thread for ever
 IDLE_KEEPALIVE = 30.0  # s: idle keep-alive connections are closed after this
@@ -96,7 +96,7 @@ class _Handler(BaseHTTPRequestHandler):
         for k, v in r.headers.items():
             self.send_header(k, v)
         if r.status in (429, 503) and "Retry-After" not in r.headers:
-            self.send_header("Retry-After", str(RETRY_AFTER))
+            self.send_header("Retry-After", str(self.server.state.retry_after))
         self.send_header("Content-Length", str(len(r.body)))
         self.end_headers()
         self.wfile.write(r.body)

@@ -116,6 +116,7 @@ class JurisdictionState:
         self.queries: dict[str, Callable[[dict], dict]] = {"ProvidentFundBalance": _balance, "gjj-balance": _balance}
         self.faults = FaultPlan()
         self.reachable = True
+        self.retry_after = RETRY_AFTER  # seconds sent with 429 and 503
         self._seq = 0
 
     # ---- scripted pre-review --------------------------------------------------------------

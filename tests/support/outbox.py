@@ -173,3 +173,18 @@ def transaction(matter_code: str = "GJJ-WITHDRAW-DC", jurisdiction: str = "dacha
     return Transaction(id=Transaction.new_id(), matter_code=matter_code, jurisdiction=jurisdiction,
                        identity=resident(), form={"amount": "1200.00", "bank_account": "6222"},
                        attachments=tuple(attachments), kiosk_id="demo-dachang-01")
+
+
+def drive(fw, now: Now, *, rounds: int = 200, step: float | None = None) -> dict:
+    """Run the forwarder round by round, moving the clock past each scheduled retry, until nothing
+    waits (or `rounds` is spent). No sleeping: the clock jumps."""
+    from offline_queue import limits
+    for _ in range(rounds):
+        fw.forward_once()
+        c = fw.store.counts()
+        if c["queued"] == 0 and c["sending"] == 0:
+            return c
+        due = fw.store.next_due()
+        wait = (due - now()) if due is not None and due > now() else limits.BREAKER_COOLDOWN  # due but its breaker is open
+        now.advance(max(step or 0.0, wait) + 0.001)
+    return fw.store.counts()
