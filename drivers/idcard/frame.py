@@ -21,10 +21,20 @@ class ProtocolError(Exception):
 
 def checksum(data: bytes) -> int:
     """XOR of LEN_HI, LEN_LO and every body byte (pass exactly those bytes)."""
-    c = 0
-    for b in data:
-        c ^= b
-    return c
+    if len(data) < 32:
+        c = 0
+        for b in data:
+            c ^= b
+        return c
+    # XOR is bytewise, so fold the bytes as one big integer in halves: ~11 C-speed steps for a
+    # 1,295-byte read instead of 1,290 Python ones (the per-read CPU budget is 0.2 ms).
+    x = int.from_bytes(data, "little")
+    width = len(data)
+    while width > 1:
+        half = (width + 1) // 2
+        x = (x & ((1 << (8 * half)) - 1)) ^ (x >> (8 * half))
+        width = half
+    return x
 
 
 def encode_frame(body: bytes) -> bytes:
@@ -92,11 +102,13 @@ class FrameDecoder:
 
     def __init__(self) -> None:
         self._buf = bytearray()
+        self._need = 0  # bytes the frame at the buffer's start needs, once its length is known
         self.discarded = 0
 
     def reset(self) -> None:
         """Forget buffered bytes (before a new command: a late answer must not be taken as ours)."""
         self._buf.clear()
+        self._need = 0
 
     def receive_data(self, data: bytes) -> None:
         self._buf += data
@@ -107,11 +119,14 @@ class FrameDecoder:
 
     def _skip(self, n: int) -> None:
         del self._buf[:n]
+        self._need = 0
         self.discarded += n
 
     def next_event(self):
         """A Frame, NEED_DATA, or raises ProtocolError for a bad frame (already skipped)."""
         buf = self._buf
+        if len(buf) < self._need:  # a frame is under way: nothing to look at until it is whole
+            return NEED_DATA
         i = buf.find(PREAMBLE)
         if i < 0:
             # keep a tail that may be the start of a preamble split across reads
@@ -133,10 +148,12 @@ class FrameDecoder:
             raise ProtocolError(f"frame length {n} is out of range")
         total = HEADER_LEN + n
         if len(buf) < total:
+            self._need = total
             return NEED_DATA
         frame = bytes(buf[:total])
         if checksum(frame[5:-1]) != frame[-1]:
             self._skip(1)
             raise ProtocolError(f"checksum {frame[-1]:02X} does not match {checksum(frame[5:-1]):02X}")
         del buf[:total]
+        self._need = 0
         return Frame(frame[7:-1])

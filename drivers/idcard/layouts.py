@@ -50,11 +50,11 @@ def layout_of(text: bytes) -> str:
     raise LayoutError(f"unknown card type byte {t:02X} at offset {TYPE_BYTE}")
 
 
-def _chars(text: bytes, a: int, b: int) -> str:
+def _ucs2(text: bytes) -> str:
     try:
-        return text[a:b + 1].decode("utf-16-le")
-    except UnicodeDecodeError:
-        raise LayoutError(f"bytes {a}-{b} are not UCS-2 text") from None
+        return text.decode("utf-16-le")
+    except UnicodeDecodeError as e:
+        raise LayoutError(f"bytes {e.start}-{e.end - 1} are not UCS-2 text") from None
 
 
 def _clean(s: str) -> str:
@@ -78,7 +78,8 @@ def decode_text(text: bytes, photo: bytes | None = None, fingerprint: bytes | No
     if len(text) != TEXT_LEN:
         raise LayoutError(f"text block is {len(text)} bytes, expected {TEXT_LEN}")
     layout = layout_of(text)
-    raw = {f: _chars(text, a, b) for f, a, b in FIELDS[layout]}
+    chars = _ucs2(text)  # one decode; every field starts on an even byte, so slices line up
+    raw = {f: chars[a // 2:(b + 1) // 2] for f, a, b in FIELDS[layout]}
     kw: dict = {"layout": layout, "photo": photo, "fingerprint": fingerprint}
     if layout == "Y":
         raw["name_en"] = raw.pop("name_en_1") + raw.pop("name_en_2")

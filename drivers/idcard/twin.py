@@ -33,6 +33,10 @@ FAULTS = {
     "mute": "do not answer at all",
 }
 _READ_CMDS = (status.READ_TEXT_PHOTO, status.READ_TEXT_PHOTO_FP)
+# A hand swapping cards leaves the reader empty for a moment; without that gap a reader polling
+# "is a card on?" would never see the first card go, nor read the second. Longer than the
+# reader's removal detection (2 misses at its 0.2 s present-card poll).
+SWAP_GAP = 0.5
 
 
 @dataclasses.dataclass
@@ -48,11 +52,13 @@ class IdReaderTwin:
     place(), remove(), inject(), vanish(), come_back(), stop()."""
 
     def __init__(self, card: IdCardRecord | str | None = None, *, baud: int = 115200,
-                 link: str | None = None, emulate_line: bool = True,
+                 link: str | None = None, emulate_line: bool = True, swap_gap: float = SWAP_GAP,
                  sleep: Callable[[float], None] = time.sleep, monotonic: Callable[[], float] = time.monotonic):
         rec = load_card(card) if isinstance(card, str) else card  # a bad card file fails before any resource
         self.baud = baud
         self.emulate_line = emulate_line
+        self.swap_gap = swap_gap
+        self._removed_at = -1e9
         self._sleep, self._mono = sleep, monotonic
         self._own_dir = None if link else tempfile.mkdtemp(prefix="kiosk-idreader-")
         self.path = link or os.path.join(self._own_dir, "ttyIDREADER")
@@ -65,7 +71,7 @@ class IdReaderTwin:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._dec = FrameDecoder()
-        self.placed_at: float | None = None  # monotonic time of the last place()
+        self.placed_at: float | None = None  # monotonic time the last placed card lies on the reader
         self.answered = 0  # frames answered (tests wait on it through `changed`)
         self.bytes_in = self.bytes_out = 0
         self.changed = threading.Condition()
@@ -145,14 +151,19 @@ class IdReaderTwin:
     def place(self, card: IdCardRecord | str) -> IdCardRecord:
         rec = load_card(card) if isinstance(card, str) else card
         text = encode_text(rec)
+        now = self._mono()
         with self._lock:
+            if self._card is not None:  # a swap: the old card leaves first
+                self._removed_at = now
             self._card, self._text = rec, text
-            self.placed_at = self._mono()
+            self.placed_at = max(now, self._removed_at + self.swap_gap)
         self._notify()
         return rec
 
     def remove(self) -> None:
         with self._lock:
+            if self._card is not None:
+                self._removed_at = self._mono()
             self._card, self._text = None, b""
         self._notify()
 
@@ -243,6 +254,8 @@ class IdReaderTwin:
         fault = self._take_fault(which)
         with self._lock:
             card, text = self._card, self._text
+            if card is not None and self._mono() < (self.placed_at or 0):
+                card = None  # still in the hand: the swap gap
         if fault and fault.kind == "pull":
             self.remove()
             card = None

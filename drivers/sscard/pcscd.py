@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
+import threading
 import time
 
 SOCKET = "/run/pcscd/pcscd.comm"
@@ -57,6 +59,18 @@ def wait_ready(timeout: float = READY_TIMEOUT, reader: str = VPCD_READER) -> boo
     return False
 
 
+def _die_with_parent() -> None:
+    """In the child: get SIGTERM when the process that started us dies (killed test run, demo
+    ended by a signal), so no orphan pcscd keeps the vpcd ports. Linux only; the parent-death
+    signal follows the starting *thread*, hence only used from the main thread."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:
+        pass
+
+
 class PrivatePcscd:
     """`start()` runs `pcscd -f` unless one already answers; `stop()` ends only the one it
     started. `owned` says which happened (a test that must restart pcscd needs owned=True)."""
@@ -85,7 +99,8 @@ class PrivatePcscd:
             except OSError:
                 pass
         self.proc = subprocess.Popen([exe, "-f"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                     stderr=subprocess.DEVNULL, start_new_session=True)
+                                     stderr=subprocess.DEVNULL, start_new_session=True,
+                                     preexec_fn=_die_with_parent if threading.current_thread() is threading.main_thread() else None)
         if not wait_ready(timeout):
             self.stop()
             raise PcscdError(f"pcscd did not list {VPCD_READER!r} within {timeout:g} s")

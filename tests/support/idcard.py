@@ -48,7 +48,7 @@ class EventLog:
 
 @pytest.fixture
 def twin():
-    t = IdReaderTwin()
+    t = IdReaderTwin(swap_gap=0.05)  # > removed_after_misses x FAST.present_poll_interval
     t.start()
     yield t
     t.stop()
