@@ -27,10 +27,11 @@ class PcscdError(Exception):
 
 def running() -> bool:
     """Is a pcscd answering on its socket (ours or the system's)?"""
-    return _list_readers() is not None
+    return list_readers() is not None
 
 
-def _list_readers() -> list[str] | None:
+def list_readers() -> list[str] | None:
+    """The PC/SC reader names pcscd lists; None when no pcscd answers (or pyscard is missing)."""
     try:
         from smartcard.scard import (SCARD_S_SUCCESS, SCARD_SCOPE_USER, SCardEstablishContext,
                                      SCardListReaders, SCardReleaseContext)
@@ -52,7 +53,7 @@ def wait_ready(timeout: float = READY_TIMEOUT, reader: str = VPCD_READER) -> boo
     """Wait (real time: pcscd is a real process) until pcscd lists `reader`."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        readers = _list_readers()
+        readers = list_readers()
         if readers and any(r.startswith(reader) for r in readers):
             return True
         time.sleep(0.05)
@@ -69,6 +70,9 @@ def _die_with_parent() -> None:
         ctypes.CDLL(None).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
     except Exception:
         pass
+
+
+_list_readers = list_readers  # the name kiosk/field used before it was public
 
 
 class PrivatePcscd:
