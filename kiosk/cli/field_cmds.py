@@ -230,8 +230,12 @@ def diagnostics(args) -> int:
 
 def _outbox_counts(cfg) -> dict:
     """Counts by state and jurisdiction, and the oldest queued item's age: never an item's data."""
-    from kiosk.outbox import open_store
+    import os
 
+    from kiosk.outbox import OUTBOX_DIR, open_store
+
+    if not os.path.isdir(os.path.join(cfg.data_folder, OUTBOX_DIR)):
+        return {"note": f"no outbox in {cfg.data_folder} yet"}  # diagnostics never create one
     store = open_store(cfg)
     try:
         return store.stats()

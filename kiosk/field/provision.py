@@ -123,7 +123,7 @@ def missing_files(cfg: Config) -> list[tuple[str, str]]:
     out = []
     for code, j in cfg.jurisdictions.items():
         for key, what in (("credentials", "credentials from the jurisdiction"), ("wsdl", "the jurisdiction's WSDL"),
-                          ("client_cert", "the signed client certificate (from the CSR)"),
+                          ("client_cert", "the signed client certificate, from the CSR"),
                           ("client_key", "the client key"), ("ca_bundle", "the jurisdiction's CA certificate")):
             p = getattr(j, key)
             if p and not os.path.exists(p):

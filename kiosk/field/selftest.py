@@ -74,7 +74,8 @@ PRINTER_FIX = {
     "paper_near_end": "the paper roll is nearly used up: have a new roll ready",
     "cover_open": "close the printer's cover until it clicks",
     "offline": "the printer is offline: check its power switch and cable/network, and that its error light is off",
-    "no_answer": "the printer does not answer: check its power, cable or network address in the site config",
+    "no_answer": "the printer does not answer: check its power and cable (USB, serial) or its network address (tcp://) "
+                 "in the site config; `kiosk-admin devices` lists USB printers",
     "error": "the printer reports an error: open and close the cover, clear any jam, power-cycle it",
 }
 
@@ -375,9 +376,16 @@ def check_outbox(config: Config, clock: Clock, open_outbox=None) -> list[Check]:
                              "`kiosk-admin provision` makes the key; never replace it while applications are queued"))
     if open_outbox is None:
         try:
-            from kiosk.outbox import open_store
+            from kiosk.outbox import OUTBOX_DIR, open_store
         except ImportError:
             out.append(Check("outbox", "skip", "the outbox is not available in this build"))
+            return out
+        # a selftest never creates the outbox (or the data folder) as a side effect
+        if not os.path.isdir(config.data_folder):
+            out.append(Check("outbox", "skip", f"{config.data_folder} does not exist (see the disk check)"))
+            return out
+        if not os.path.isdir(os.path.join(config.data_folder, OUTBOX_DIR)):
+            out.append(Check("outbox", "pass", "no outbox yet: the kiosk creates it at its first start"))
             return out
 
         def open_outbox(cfg, clk):  # the store alone: no simulators, transports or forwarder

@@ -73,7 +73,7 @@ def test_csr_makes_a_client_key_and_request_and_points_the_config_at_them(tmp_pa
     cfg = load_config(r.config_path)
     assert cfg.jurisdictions["tongzhou"].client_key == r.client_key
     assert cfg.jurisdictions["tongzhou"].client_cert == r.client_cert.replace(".key", ".crt")
-    assert (r.client_cert, "tongzhou: the signed client certificate (from the CSR)") in r.still_needed
+    assert (r.client_cert, "tongzhou: the signed client certificate, from the CSR") in r.still_needed
     assert cfg.jurisdictions["dachang"].client_cert is None  # it had no mTLS in the template
 
 

@@ -1,5 +1,7 @@
 """kiosk-admin devices asks a serial port for the GA 467 SAM status over the real wire (the ID
 reader twin on a pty) and offers the device URL; a silent port is not mistaken for a reader."""
+import json
+
 import pytest
 
 from kiosk.field.devices_probe import probe_sam, serial_ports
@@ -50,3 +52,12 @@ def test_cli_probe_prints_the_config_line(twin):
     r = admin("devices", "--probe", twin.path)
     assert r.returncode == 0, r.stderr
     assert "ID card reader" in r.stdout and f'idreader = "serial://{twin.path}?baud=115200"' in r.stdout
+
+
+def test_cli_devices_json_shape():
+    r = admin("devices", "--json")
+    assert r.returncode == 0, r.stderr
+    d = json.loads(r.stdout[r.stdout.index("{"):])  # libsane may print a line of its own first
+    assert set(d) == {"found", "problems"}
+    for f in d["found"]:
+        assert set(f) == {"kind", "url", "description", "detail", "usable"}
