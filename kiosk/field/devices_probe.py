@@ -142,11 +142,10 @@ def _why(e: BaseException) -> str:
 # ---- PC/SC ---------------------------------------------------------------------------------
 def pcsc_readers() -> tuple[list[Found], list[str]]:
     try:
-        from drivers.sscard import pcscd
+        from drivers.sscard.pcscd import list_readers
     except ImportError:
         return [], ["sscard: PC/SC support is not available in this build"]
-    lister = getattr(pcscd, "list_readers", None) or getattr(pcscd, "_list_readers")
-    readers = lister()
+    readers = list_readers()
     if readers is None:
         return [], ["sscard: pcscd is not running (systemctl start pcscd.socket), so no card reader can be seen"]
     out = [Found("sscard", f"pcsc://{r}" if i else "pcsc://", f"PC/SC reader {r}",
