@@ -117,8 +117,12 @@ if [ $DO_VENV -eq 1 ]; then
   pipargs=(-q --disable-pip-version-check)
   [ -n "$WHEELS" ] && pipargs+=(--no-index --find-links "$WHEELS")
   say "installing the kiosk into $VENV (pip)"
-  "$D$VENV/bin/python" -m pip install "${pipargs[@]}" --upgrade "$SRC" \
-    || die "pip could not install the kiosk (offline? use --wheels DIR with the wheels from the release)"
+  if ! "$D$VENV/bin/python" -m pip install "${pipargs[@]}" --upgrade "$SRC"; then
+    if [ -n "$WHEELS" ]; then
+      die "pip could not install the kiosk from $WHEELS (it must hold every wheel, setuptools and wheel included)"
+    fi
+    die "pip could not install the kiosk (offline? use --wheels DIR with the wheels from the release)"
+  fi
   "$D$VENV/bin/python" -m kiosk.fonts >/dev/null || say "warning: the Simplified-Chinese font face was not extracted (kiosk.fonts)"
 fi
 # kiosk-admin on the technician's PATH

@@ -113,6 +113,8 @@ def _check_device(name: str, url: str, factory, config: Config, clock: Clock) ->
     seen = f"{url}: {state.code}" + (f" ({state.en})" if state.en and state.en != state.code else "") \
         + (f" — {state.detail}" if state.detail else "")
     fix = PRINTER_FIX.get(state.code, DEVICE_FIX[name]) if name == "printer" else DEVICE_FIX[name]
+    if any(w in state.detail.lower() for w in ("busy", "lock", "temporarily unavailable")):
+        fix = "the running kiosk app holds this device: `systemctl stop kiosk`, run the selftest, then start it again"
     if state.health == "ok":
         return Check(name, "pass", seen)
     if state.health == "warning":
