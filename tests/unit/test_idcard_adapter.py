@@ -112,3 +112,26 @@ def test_control_lines():
         assert control.apply_command(twin, "") == ""
     finally:
         twin.stop()
+
+
+def test_sim_sscard_without_pcscd_and_not_root_is_absent(monkeypatch):
+    """A developer without root and without pcscd: the source says `absent`, clearly, and does not crash."""
+    from drivers.sscard import pcscd as pcscd_mod
+
+    monkeypatch.setattr(pcscd_mod, "running", lambda: False)
+    monkeypatch.setattr(pcscd_mod.os, "geteuid", lambda: 1000)
+    src = make_sscard("sim://sscard?card=ss-1")
+    states = []
+
+    class L:
+        def card_read(self, *a): pass
+        def card_failed(self, *a): pass
+        def card_removed(self, *a): pass
+        def device_state(self, s): states.append(s)
+
+    src.start(L())
+    try:
+        assert src.state().code == "absent" and src.state().health == "absent"
+        assert "root" in src.state().detail and states[-1].code == "absent"
+    finally:
+        src.stop()
