@@ -194,3 +194,14 @@ def test_a_missing_outbox_key_fails(rig, tmp_path):
     (tmp_path / "outbox.key").unlink()
     c = by_name(check_outbox(cfg, SystemClock()))
     assert c["outbox key"].failed and "provision" in c["outbox key"].fix
+
+
+def test_a_port_held_by_the_running_app_says_stop_the_app(rig, tmp_path):
+    import serial
+
+    hold = serial.Serial(rig["idreader"].path, 115200, exclusive=True)  # as the running kiosk holds it
+    try:
+        c = by_name(run_selftest(load_config(str(healthy_config(rig, tmp_path)))))
+    finally:
+        hold.close()
+    assert c["idreader"].failed and "systemctl stop kiosk" in c["idreader"].fix
