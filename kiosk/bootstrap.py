@@ -1,0 +1,144 @@
+"""The one composition root: config → catalog, session, card readers, printer, scanner, outbox
+and the use cases, real or simulated as the device URLs say. A device or the outbox that cannot
+start does not stop the kiosk: it is reported unavailable and the rest runs."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+from typing import Any, Callable, Mapping
+
+from kiosk.catalog import Catalog, load_catalog
+from kiosk.clock import Clock, SystemClock
+from kiosk.config import Config
+from kiosk.technician import PinGate
+from kiosk.usecases import KioskActions
+
+log = logging.getLogger(__name__)
+
+DEVICE_NAMES = ("idreader", "sscard", "printer", "scanner")
+
+
+@dataclasses.dataclass
+class Services:
+    """Everything the app needs, built once. `unavailable` maps a service to the technician's
+    reason it could not start (`printer: connection refused`)."""
+
+    config: Config
+    clock: Clock
+    catalog: Catalog
+    session: Any  # kiosk.session.Session
+    actions: KioskActions
+    pin_gate: PinGate
+    idreader: Any = None
+    sscard: Any = None
+    printer: Any = None
+    scanner: Any = None
+    outbox: Any = None
+    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
+    work_dir: str = ""
+    demo: bool = False
+
+    @property
+    def sources(self) -> list:
+        """The identity sources that started (ID card reader, social security card)."""
+        return [s for s in (self.idreader, self.sscard) if s is not None]
+
+    def twins(self) -> dict[str, Any]:
+        """The simulated twins behind sim:// devices, for the demo device panel."""
+        out = {}
+        for name in DEVICE_NAMES:
+            twin = getattr(getattr(self, name), "twin", None)
+            if twin is not None:
+                out[name] = twin
+        sims = getattr(self.outbox, "simulators", None)
+        if sims:
+            out["jurisdictions"] = sims
+        return out
+
+    def close(self) -> None:
+        """Stop what was started, in reverse order; one failure does not stop the rest."""
+        for name in ("idreader", "sscard"):
+            src = getattr(self, name)
+            if src is not None:
+                _quietly(src.stop, name)
+        for name in ("printer", "scanner", "outbox"):
+            obj = getattr(self, name)
+            if obj is not None and hasattr(obj, "close"):
+                _quietly(obj.close, name)
+
+
+def _quietly(fn: Callable[[], Any], what: str) -> None:
+    try:
+        fn()
+    except Exception:
+        log.exception("%s: close failed", what)
+
+
+def default_factories() -> dict[str, Callable[..., Any]]:
+    """The real adapters (they start their twins themselves for sim:// URLs). Imported here, not
+    at module import, so nothing is built by importing the kiosk."""
+
+    def idreader(config: Config, clock: Clock):
+        from kiosk.devices.idcard import make_idreader
+        return make_idreader(config.devices.idreader)
+
+    def sscard(config: Config, clock: Clock):
+        from kiosk.devices.idcard import make_sscard
+        return make_sscard(config.devices.sscard)
+
+    def printer(config: Config, clock: Clock):
+        from kiosk.devices.printer import make_printer
+        return make_printer(config.devices.printer, paper=config.devices.printer_paper,
+                            out_dir=os.path.join(config.data_folder, "printer") if config.demo else None)
+
+    def scanner(config: Config, clock: Clock):
+        from kiosk.devices.scanner import make_scanner
+        return make_scanner(config.devices.scanner)
+
+    def outbox(config: Config, clock: Clock, catalog: Catalog):
+        from kiosk.outbox import open_outbox
+        return open_outbox(config, catalog, clock=clock, start_forwarder=True)
+
+    return {"idreader": idreader, "sscard": sscard, "printer": printer, "scanner": scanner, "outbox": outbox}
+
+
+def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
+          factories: Mapping[str, Callable[..., Any]] | None = None,
+          catalog: Catalog | None = None) -> Services:
+    """Wire the kiosk. `factories` replaces some adapters (tests hand in fakes of the ports)."""
+    from kiosk.session import Session
+
+    clock = clock or SystemClock()
+    demo = demo or config.demo
+    made = dict(default_factories())
+    made.update(factories or {})
+    os.makedirs(config.data_folder, mode=0o700, exist_ok=True)
+    work_dir = os.path.join(config.data_folder, "work")
+    os.makedirs(work_dir, mode=0o700, exist_ok=True)
+    catalog = catalog or load_catalog(config.catalog)
+    unavailable: dict[str, str] = {}
+    built: dict[str, Any] = {}
+    for name in DEVICE_NAMES:
+        url = getattr(config.devices, name)
+        if not url:
+            unavailable[name] = f"{name}: not configured"
+            continue
+        try:
+            built[name] = made[name](config, clock)
+        except Exception as e:  # one device never stops the kiosk
+            log.warning("%s: unavailable: %s", name, e)
+            unavailable[name] = f"{name}: {e}"
+    try:
+        built["outbox"] = made["outbox"](config, clock, catalog)
+    except Exception as e:
+        log.warning("outbox: unavailable: %s", e)
+        unavailable["outbox"] = f"outbox: {e}"
+    session = Session(clock, idle_timeout=config.ui.idle_timeout, idle_warning=config.ui.idle_warning)
+    actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=built.get("outbox"),
+                           printer=built.get("printer"), scanner=built.get("scanner"),
+                           sources={k: built.get(k) for k in ("idreader", "sscard")},
+                           unavailable=unavailable, work_dir=work_dir)
+    return Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,
+                    pin_gate=PinGate(config.technician_pin_hash, clock), unavailable=unavailable,
+                    work_dir=work_dir, demo=demo, **built)

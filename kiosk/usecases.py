@@ -1,0 +1,275 @@
+"""What the screens ask the kiosk to do (identify, search, scan, submit, print, progress,
+technician actions). Kivy-free and synchronous: the screens run the slow ones off the main
+thread and hop the result back."""
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import logging
+import os
+import shutil
+import uuid
+from typing import Any, Callable, Mapping, Sequence
+
+from kiosk import jurisdictions
+from kiosk.catalog import Catalog, Matter
+from kiosk.clock import Clock
+from kiosk.config import Config
+from kiosk.errors import KioskError
+from kiosk.identity import Identity
+from kiosk.ports import (DeviceState, Outbox, PrintOutcome, ProgressItem, ReceiptData, ReceiptPrinter,
+                         ScannedMaterial, Scanner, SubmitOutcome)
+from kiosk.transaction import Attachment, Delivery, Transaction
+
+log = logging.getLogger(__name__)
+
+# Which service each device provides, in the words the resident and the technician see.
+SERVICE_NAMES = {
+    "idreader": ("身份证读卡器", "ID card reader"),
+    "sscard": ("社保卡读卡器", "social security card reader"),
+    "printer": ("回执打印", "receipt printing"),
+    "scanner": ("材料扫描", "document scanning"),
+    "outbox": ("材料提交", "submitting"),
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class Submitted:
+    outcome: SubmitOutcome
+    receipt: ReceiptData
+    jurisdiction_name: str
+
+
+class KioskActions:
+    """The use cases. Every dependency is handed in; a device that is None is unavailable."""
+
+    def __init__(self, *, config: Config, clock: Clock, catalog: Catalog, outbox: Outbox | None,
+                 printer: ReceiptPrinter | None, scanner: Scanner | None,
+                 sources: Mapping[str, Any], unavailable: dict[str, str], work_dir: str):
+        self.config, self.clock, self.catalog = config, clock, catalog
+        self.outbox, self.printer, self.scanner = outbox, printer, scanner
+        self.sources = dict(sources)
+        self.unavailable = unavailable  # shared with Services: what the status bar and technician see
+        self.work_dir = work_dir
+
+    # ---- choose ----------------------------------------------------------------------------
+    def served(self) -> list[str]:
+        """The jurisdictions this kiosk serves, the one it stands in first."""
+        codes = list(self.config.jurisdictions)
+        codes.sort(key=lambda c: c != self.config.site_jurisdiction)
+        return codes
+
+    def jurisdiction_name(self, code: str, lang: str = "zh") -> str:
+        j = self.config.jurisdictions.get(code)
+        if lang == "en":
+            return jurisdictions.name_en(code)
+        return j.name if j else jurisdictions.name_zh(code)
+
+    def search(self, query: str, *, jurisdiction: str | None = None, category: str | None = None,
+               limit: int = 24) -> list[Matter]:
+        found = self.catalog.search(query, jurisdiction=jurisdiction, category=category, limit=limit * 2)
+        return [m for m in found if m.jurisdiction in self.config.jurisdictions][:limit]
+
+    def categories(self, jurisdiction: str | None = None) -> list[str]:
+        return self.catalog.categories(jurisdiction)
+
+    def popular(self, jurisdiction: str | None = None, n: int = 8) -> list[Matter]:
+        return self.search("", jurisdiction=jurisdiction, limit=n)
+
+    def online(self, jurisdiction: str) -> bool:
+        if self.outbox is None:
+            return False
+        try:
+            return bool(self.outbox.online(jurisdiction))
+        except Exception:  # a broken outbox is "offline" to the resident; the technician sees why
+            log.exception("outbox.online failed")
+            return False
+
+    def can_start(self, matter: Matter) -> bool:
+        """A query matter needs the network now; an application may be queued if offline_ok."""
+        if self.outbox is None:
+            return False
+        if matter.kind == "query" or not matter.offline_ok:
+            return self.online(matter.jurisdiction)
+        return True
+
+    # ---- form ----------------------------------------------------------------------------
+    @staticmethod
+    def prefill(matter: Matter, identity: Identity | None) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for f in matter.fields:
+            attr = f.card_attr
+            if attr and identity is not None:
+                v = getattr(identity, attr, None)
+                out[f.key] = v.isoformat() if isinstance(v, _dt.date) else ("" if v is None else str(v))
+        return out
+
+    @staticmethod
+    def form_errors(matter: Matter, values: Mapping[str, str]) -> dict[str, str]:
+        errs = {}
+        for f in matter.fields:
+            e = f.validate(values.get(f.key))
+            if e:
+                errs[f.key] = e
+        return errs
+
+    # ---- scan ----------------------------------------------------------------------------
+    def new_scan_folder(self) -> str:
+        path = os.path.join(self.work_dir, "scans", uuid.uuid4().hex)
+        os.makedirs(path, mode=0o700, exist_ok=True)
+        return path
+
+    def scan(self, matter: Matter, material_code: str, out_dir: str) -> ScannedMaterial:
+        if self.scanner is None:
+            raise KioskError("scanner: unavailable", resident="扫描仪暂不可用，请联系工作人员。",
+                             resident_en="The scanner is not available. Please ask the staff.")
+        m = matter.material(material_code)
+        return self.scanner.scan(m.code, pages=m.pages_min, color=m.color, out_dir=out_dir)
+
+    @staticmethod
+    def discard_scans(folder: str | None) -> None:
+        """Scans are personal data: gone when the session ends (the outbox keeps its sealed copy)."""
+        if folder and os.path.isdir(folder):
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def missing_materials(matter: Matter, scanned: Mapping[str, ScannedMaterial]) -> list[str]:
+        return [m.code for m in matter.materials if m.required and m.code not in scanned]
+
+    # ---- submit and receipt ----------------------------------------------------------------
+    def build_transaction(self, data: Mapping[str, Any]) -> Transaction:
+        matter: Matter = data["matter"]
+        scanned: Mapping[str, ScannedMaterial] = data.get("attachments") or {}
+        atts = tuple(Attachment(material=s.material, path=s.pdf_path, pages=s.pages, sha256=s.sha256, size=s.size)
+                     for s in scanned.values())
+        return Transaction(id=Transaction.new_id(), matter_code=matter.code, jurisdiction=matter.jurisdiction,
+                           identity=data["identity"], form=dict(data.get("form") or {}), attachments=atts,
+                           delivery=data.get("delivery") or Delivery(), kiosk_id=self.config.kiosk_id,
+                           created_at=self.clock.now())
+
+    def submit(self, data: Mapping[str, Any]) -> Submitted:
+        """Outbox first (durable), then the receipt. Blocks on the network: not on the UI thread."""
+        if self.outbox is None:
+            raise KioskError("outbox: unavailable")
+        tx = self.build_transaction(data)
+        outcome = self.outbox.submit(tx)
+        matter: Matter = data["matter"]
+        jname = self.jurisdiction_name(matter.jurisdiction)
+        j = self.config.jurisdictions.get(matter.jurisdiction)
+        days = j.prereview_days if j else 3
+        receipt = ReceiptData(
+            kiosk_id=self.config.kiosk_id, location=self.config.site, jurisdiction_name=jname,
+            matter_name=matter.name, tracking_number=outcome.tracking_number,
+            qr_payload=f"QYTB:{outcome.tracking_number}", masked_id=tx.identity.masked_id,
+            surname=tx.identity.masked_name, time=tx.created_at,
+            materials=[matter.material(a.material).name for a in tx.attachments],
+            forwarded=outcome.forwarded,
+            next_steps=[f"{days}个工作日内完成远程预审，结果短信通知", "凭受理编号在本机或12345查询进度"],
+            hotline=(j.hotline if j and j.hotline else self.config.hotline))
+        return Submitted(outcome, receipt, jname)
+
+    def print_receipt(self, receipt: ReceiptData) -> PrintOutcome | None:
+        """None when there is no printer; the screen then shows the QR and number."""
+        if self.printer is None:
+            return None
+        try:
+            out = self.printer.print_receipt(receipt)
+        except Exception as e:  # the resident still gets the number on screen
+            log.exception("printer: print_receipt failed")
+            self.unavailable["printer"] = f"printer: {type(e).__name__}: {e}"
+            return None
+        self._note_printer(out)
+        return out
+
+    def _note_printer(self, out: PrintOutcome | None) -> None:
+        """The status bar and the technician learn the printer's state from every job."""
+        if out is None:
+            return
+        if out.ok:
+            self.unavailable.pop("printer", None)
+        else:
+            self.unavailable["printer"] = f"printer: {out.state.code}"
+            log.warning("printer: %s (%s)", out.state.code, out.state.detail)
+
+    @staticmethod
+    def qr_png(payload: str, path: str) -> str:
+        import qrcode
+
+        qrcode.make(payload, box_size=8, border=2).save(path)
+        return path
+
+    # ---- query matters and progress ------------------------------------------------------
+    def query(self, matter: Matter, identity: Identity | None, form: Mapping[str, str]) -> dict:
+        if self.outbox is None:
+            raise KioskError("outbox: unavailable")
+        params = resolve_fields(matter.mapping.fields, identity=identity, form=form,
+                                delivery=Delivery(), kiosk_id=self.config.kiosk_id)
+        return self.outbox.query(matter.jurisdiction, matter.mapping.operation, params)
+
+    def progress(self, *, id_number: str | None = None, tracking_number: str | None = None) -> list[ProgressItem]:
+        if self.outbox is None:
+            raise KioskError("outbox: unavailable")
+        return self.outbox.progress(id_number=id_number, tracking_number=tracking_number)
+
+    def matter_name(self, code: str, lang: str = "zh") -> str:
+        try:
+            m = self.catalog.get(code)
+        except KeyError:
+            return code
+        return (m.name_en or m.name) if lang == "en" else m.name
+
+    # ---- technician --------------------------------------------------------------------------
+    def device_states(self) -> list[DeviceState]:
+        out = []
+        for name in ("idreader", "sscard", "printer", "scanner"):
+            dev = self.sources.get(name) if name in ("idreader", "sscard") else getattr(self, name)
+            if dev is None:
+                out.append(DeviceState(name, "absent", "unavailable", detail=self.unavailable.get(name, "not configured")))
+                continue
+            try:
+                out.append(dev.state())
+            except Exception as e:
+                out.append(DeviceState(name, "fault", "error", detail=f"{type(e).__name__}: {e}"))
+        return out
+
+    def outbox_counts(self) -> dict[str, int]:
+        return self.outbox.counts() if self.outbox else {}
+
+    def retry_dead(self) -> int:
+        return self.outbox.retry_dead() if self.outbox else 0
+
+    def test_print(self) -> PrintOutcome | None:
+        if self.printer is None:
+            return None
+        out = self.printer.print_test()
+        self._note_printer(out)
+        return out
+
+    def network(self) -> dict[str, bool]:
+        return {code: self.online(code) for code in self.config.jurisdictions}
+
+    def config_summary(self) -> str:
+        return self.config.summary()
+
+
+def resolve_fields(fields: Mapping[str, str], *, identity: Identity | None, form: Mapping[str, str],
+                   delivery: Delivery, kiosk_id: str) -> dict[str, str]:
+    """A mapping's remote field → value, from form.<key>, card.<attr>, delivery.<attr>, kiosk.id,
+    const:<value>. Unknown sources give an empty string (the catalog check rejects them)."""
+    out: dict[str, str] = {}
+    for remote, src in fields.items():
+        kind, _, name = src.partition(".")
+        if src.startswith("const:"):
+            v: Any = src[6:]
+        elif kind == "form":
+            v = form.get(name, "")
+        elif kind == "card":
+            v = getattr(identity, name, "") if identity is not None else ""
+        elif kind == "delivery":
+            v = getattr(delivery, name, "")
+        elif src == "kiosk.id":
+            v = kiosk_id
+        else:
+            v = ""
+        out[remote] = v.isoformat() if isinstance(v, _dt.date) else ("" if v is None else str(v))
+    return out

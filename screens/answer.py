@@ -1,0 +1,66 @@
+"""Answer: the result of a query matter (公积金缴存查询 and the like), asked of the jurisdiction
+off the main thread and shown as plain rows."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.properties import BooleanProperty, StringProperty
+
+from kiosk.session import Problem
+from screens.i18n import tr
+from screens.look import look
+from screens.widgets import KioskScreen
+
+
+class AnswerScreen(KioskScreen):
+    busy = BooleanProperty(False)
+    title = StringProperty("")
+
+    def show(self, event: str) -> None:
+        data = self.ctx.session.data
+        m = data.matter
+        self.title = (m.name_en or m.name) if look.lang == "en" else m.name
+        self.problem = self.problem_text()
+        if event == "next":
+            self.busy = True
+            self.ids.rows.clear_widgets()
+            ident, form = data.identity, dict(data.form or {})
+            self.ctx.run(lambda: self.ctx.actions.query(m, ident, form), self._answered, self._failed)
+        elif event == "answered":
+            self.busy = False
+            self._render(data.answer or {})
+        elif event == "failed":
+            self.busy = False
+
+    def _answered(self, answer) -> None:
+        self.ctx.fire("answered", answer=answer)
+
+    def _failed(self, error) -> None:
+        zh = getattr(error, "resident", None) or "查询没有成功，请稍后再试。"
+        en = getattr(error, "resident_en", None) or "The query did not succeed. Please try again later."
+        self.ctx.fire("failed", error=Problem("query_failed", zh, en))
+
+    def _render(self, answer: dict) -> None:
+        box = self.ids.rows
+        box.clear_widgets()
+        for k, v in _flatten(answer):
+            row = Factory.BoxLayout(size_hint_y=None, height=look.target, spacing=look.pad)
+            row.add_widget(Factory.Body(text=str(k), size_hint_x=0.4, color=(0.29, 0.33, 0.39, 1)))
+            row.add_widget(Factory.Body(text=str(v), bold=True))
+            box.add_widget(row)
+
+    def reset(self) -> None:
+        super().reset()
+        self.busy = False
+        self.title = ""
+        self.ids.rows.clear_widgets()
+
+
+def _flatten(d, prefix: str = ""):
+    if isinstance(d, dict):
+        for k, v in d.items():
+            yield from _flatten(v, f"{prefix}{k} " if prefix else f"{k}")
+    elif isinstance(d, (list, tuple)):
+        for i, v in enumerate(d, 1):
+            yield from _flatten(v, f"{prefix} {i}")
+    else:
+        yield prefix.strip(), d

@@ -1,0 +1,79 @@
+"""Choose: jurisdiction, categories, popular matters, and search with the pinyin keyboard
+(initials or full pinyin); results as big buttons."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.properties import StringProperty
+
+from screens.i18n import tr
+from screens.look import look
+from screens.widgets import BigButton, KioskScreen
+
+RESULTS = 24  # matters shown at once; more would only scroll past an elderly resident
+
+
+class ChooseScreen(KioskScreen):
+    jurisdiction = StringProperty("")  # "" = every jurisdiction this kiosk serves
+    category = StringProperty("")
+    heading = StringProperty("")
+
+    def show(self, event: str) -> None:
+        if event != "pick":  # coming back from a guide keeps the resident's search
+            self._fill_filters()
+            self.refresh()
+        self.problem = self.problem_text()
+
+    def reset(self) -> None:
+        super().reset()
+        self.jurisdiction = self.category = ""
+        self.ids.keyboard.clear()
+        self.ids.results.clear_widgets()
+
+    def pick_jurisdiction(self, code: str) -> None:
+        self.jurisdiction = code
+        self.category = ""
+        self._fill_filters()
+        self.refresh()
+
+    def pick_category(self, cat: str) -> None:
+        self.category = "" if self.category == cat else cat
+        self._fill_filters()
+        self.refresh()
+
+    def _fill_filters(self) -> None:
+        a = self.ctx.actions
+        box = self.ids.filters
+        box.clear_widgets()
+        for code in [""] + a.served():
+            name = tr("choose.all", look.lang) if not code else a.jurisdiction_name(code, look.lang).split("（")[0]
+            b = BigButton(text=name, kind="primary" if code == self.jurisdiction else "ghost", compact=True)
+            b.bind(on_release=lambda _b, c=code: self.pick_jurisdiction(c))
+            box.add_widget(b)
+        box.add_widget(Factory.Small(text=tr("choose.categories", look.lang)))
+        for cat in a.categories(self.jurisdiction or None)[:10]:
+            b = BigButton(text=cat, kind="primary" if cat == self.category else "secondary", compact=True)
+            b.bind(on_release=lambda _b, c=cat: self.pick_category(c))
+            box.add_widget(b)
+
+    def refresh(self, *_) -> None:
+        a = self.ctx.actions
+        query = self.ids.keyboard.value
+        if query or self.category:
+            found = a.search(query, jurisdiction=self.jurisdiction or None, category=self.category or None, limit=RESULTS)
+            self.heading = ""
+        else:
+            found = a.popular(self.jurisdiction or None, n=RESULTS // 2)
+            self.heading = tr("choose.popular", look.lang)
+        box = self.ids.results
+        box.clear_widgets()
+        for m in found:
+            name = (m.name_en or m.name) if look.lang == "en" else m.name
+            where = a.jurisdiction_name(m.jurisdiction, look.lang).split("（")[0]
+            note = "" if a.can_start(m) else " " + tr("choose.offline", look.lang)
+            b = BigButton(text=f"{name}\n[size={int(look.small)}]{where} · {m.category}{note}[/size]",
+                          kind="secondary")
+            b.matter_code = m.code
+            b.bind(on_release=lambda _b, m=m: self.ctx.fire("pick", matter=m))
+            box.add_widget(b)
+        if not found:
+            box.add_widget(Factory.Body(text=tr("choose.none", look.lang)))

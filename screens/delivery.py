@@ -1,0 +1,82 @@
+"""Delivery of results (材料寄递): pick up at a service hall, or mail to an address (the card's
+address to start with, typed on the pinyin keyboard) with a mobile number for the courier."""
+from __future__ import annotations
+
+from kivy.properties import StringProperty
+
+from kiosk.transaction import Delivery
+from screens.i18n import tr
+from screens.look import look
+from screens.widgets import KioskScreen
+
+PHONE_RE = r"1[3-9]\d{9}"
+
+
+class DeliveryScreen(KioskScreen):
+    method = StringProperty("pickup")
+    editing = StringProperty("")  # address | phone | ""
+    address = StringProperty("")
+    phone = StringProperty("")
+
+    def show(self, event: str) -> None:
+        data = self.ctx.session.data
+        self.problem = self.problem_text()
+        methods = data.matter.delivery
+        d = data.delivery
+        if d is not None:
+            self.method, self.address, self.phone = d.method, d.address or "", d.recipient_phone or ""
+        else:
+            self.method = "pickup" if "pickup" in methods else "mail"
+            self.address = (data.identity.address if data.identity is not None else "") or ""
+            self.phone = next((v for k, v in (data.form or {}).items() if "phone" in k or "mobile" in k), "")
+        self.ids.pickup.disabled = "pickup" not in methods
+        self.ids.mail.disabled = "mail" not in methods
+        self.editing = ""
+
+    def choose(self, method: str) -> None:
+        self.method = method
+        self.editing = "address" if method == "mail" else ""
+        if method == "mail":
+            self.edit("address")
+
+    def edit(self, what: str) -> None:
+        self.editing = what
+        if what == "address":
+            kb = self.ids.keyboard
+            kb.clear()
+            kb.compose = True
+            kb.max_length = 80
+            kb.value = self.address
+        elif what == "phone":
+            self.ids.keypad.max_length = 11
+            self.ids.keypad.value = self.phone
+
+    def typed(self, value: str) -> None:
+        if self.editing == "address":
+            self.address = value
+        elif self.editing == "phone":
+            self.phone = value
+
+    def go_next(self) -> None:
+        import re
+
+        if self.method == "mail":
+            if len(self.address.strip()) < 6:
+                self.problem = tr("delivery.address", look.lang) + " ?"
+                self.edit("address")
+                return
+            if not re.fullmatch(PHONE_RE, self.phone):
+                self.problem = "请输入11位手机号码" if look.lang == "zh" else "Please enter an 11-digit mobile number"
+                self.edit("phone")
+                return
+            d = Delivery("mail", self.address.strip(), self.phone)
+        else:
+            d = Delivery("pickup")
+        self.ctx.session.data.delivery = d
+        self.ctx.fire("next")
+
+    def reset(self) -> None:
+        super().reset()
+        self.method, self.editing, self.address, self.phone = "pickup", "", "", ""
+        self.ids.keyboard.clear()
+        self.ids.keypad.clear()

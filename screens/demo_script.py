@@ -1,0 +1,192 @@
+"""The headless demo: a scripted journey through every screen on the demo site (real drivers
+against their twins), a screenshot of each, and the receipt the printer twin rendered."""
+from __future__ import annotations
+
+import os
+import shutil
+import threading
+import time
+
+from screens.driver import Driver
+
+# The journeys the demo plays (codes of the sample catalog).
+APPLICATION = "DC-WJ-002"  # 医师执业注册, Dachang (REST): typed Chinese, a choice, four materials
+QUERY = "TZ-GJJ-001"  # 住房公积金缴存提取查询, Tongzhou (SOAP): a query matter
+PIN = "246810"  # the demo site's technician PIN (kiosk/demo/site.toml)
+
+
+class SkippableClock:
+    """Real time that a script may move forward (to show the idle countdown without waiting)."""
+
+    def __init__(self):
+        import datetime as _dt
+
+        self._dt = _dt
+        self._skip = 0.0
+        self._lock = threading.Lock()
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self._skip
+
+    def now(self):
+        return self._dt.datetime.now().astimezone() + self._dt.timedelta(seconds=self._skip)
+
+    def advance(self, seconds: float) -> None:
+        with self._lock:
+            self._skip += seconds
+
+
+def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
+    if os.path.isdir(folder):
+        for f in os.listdir(folder):
+            if f.endswith(".png"):
+                os.remove(os.path.join(folder, f))
+    os.makedirs(folder, exist_ok=True)
+    d = Driver(app).start()
+    twins = services.twins()
+    shots: list[str] = []
+
+    def shot(name: str) -> None:
+        shots.append(d.screenshot(os.path.join(folder, f"{len(shots) + 1:02d}-{name}.png")))
+
+    try:
+        d.wait_state("home")
+        shot("home")
+        d.tap_id("elder")
+        shot("home-elder")
+        d.tap_id("elder")
+
+        # an application, from the card to the receipt
+        d.tap_id("start")
+        d.wait_state("identify")
+        shot("identify")
+        if "idreader" in twins:
+            swap_card(d, twins["idreader"], "resident-expired")
+            d.wait(lambda: d.screen.problem, what="the expired card's message")
+            shot("identify-expired")
+            swap_card(d, twins["idreader"], "resident-1")
+        d.wait_state("choose")
+        shot("choose")
+        d.type_keys("ysz")
+        shot("choose-search-initials")
+        d.tap(_matter_button(d, APPLICATION))
+        d.wait_state("guide")
+        shot("guide")
+        d.tap_id("next")
+        d.wait_state("form")
+        d.type_keys("13812345678")
+        d.tap(_field_button(d, "institution"))
+        d.type_keys("dachang")
+        d.tap(d.find("大厂"))
+        d.type_keys("renmin")
+        d.tap(d.find("人民"))
+        d.type_keys("yiyuan")
+        d.tap(d.find("医院"))
+        d.tap(_field_button(d, "scope"))
+        shot("form")
+        choice = d.screen.ids.choices.children[-1]
+        d.tap(choice)
+        d.tap_id("next")
+        d.wait_state("scan")
+        for code in [m.code for m in services.session.data.matter.materials]:
+            btn = next(w for w in d.visible() if getattr(w, "material_code", None) == code)
+            d.tap(btn)
+            d.wait(lambda: not d.screen.busy, what=f"scan of {code}")
+            if d.screen.problem:
+                raise RuntimeError(f"scan of {code}: {d.screen.problem}")
+        shot("scan")
+        d.tap_id("next")
+        d.wait_state("delivery")
+        d.tap_id("mail")
+        shot("delivery-mail")
+        d.tap_id("next")
+        d.wait_state("confirm")
+        d.tap_id("consent")
+        shot("confirm")
+        d.tap_id("submit", frames=1)
+        shot("submit")
+        d.wait_state("receipt")
+        d.wait(lambda: d.screen.printing in ("printed", "failed"), what="printing")
+        shot("receipt")
+        printer = twins.get("printer")
+        if printer is not None and printer.wait_for_jobs(1, timeout=10) and printer.last_png:
+            dest = os.path.join(folder, f"{len(shots) + 1:02d}-receipt-printed.png")
+            shutil.copy(printer.last_png, dest)
+            shots.append(dest)
+        number = d.screen.number
+        d.tap_id("finish")
+        d.wait_state("home")
+
+        # the printer out of paper: the receipt stays on screen
+        # progress by tracking number
+        d.tap_id("progress")
+        d.wait_state("progress")
+        d.type_keys(number)
+        d.tap_id("search")
+        d.wait(lambda: d.screen.searched, what="progress result")
+        shot("progress")
+        d.tap_id("finish")
+        d.wait_state("home")
+
+        # a query matter
+        d.tap_id("start")
+        d.wait_state("identify")
+        swap_card(d, twins["idreader"], "resident-1")
+        d.wait_state("choose")
+        d.type_keys("gjj")
+        d.tap(_matter_button(d, QUERY))
+        d.wait_state("guide")
+        d.tap_id("next")
+        d.wait_state("form")
+        d.tap_id("next")
+        d.wait_state("answer")
+        d.wait(lambda: not d.screen.busy, what="the query's answer")
+        shot("answer")
+
+        # the idle countdown, then the wipe
+        clock.advance(services.config.ui.idle_timeout + 1)
+        d.frames(2)
+        d.shell.tick()
+        d.frames(2)
+        shot("idle-countdown")
+        clock.advance(services.config.ui.idle_warning + 1)
+        d.shell.tick()
+        d.wait_state("home")
+
+        # the technician: five taps on the emblem, then the PIN
+        for _ in range(5):
+            d.tap_id("emblem", frames=1)
+        d.wait_state("technician")
+        shot("technician-pin")
+        d.type_keys(PIN)
+        d.tap_id("enter")
+        d.wait(lambda: d.screen.unlocked, what="unlock")
+        shot("technician")
+        d.tap_id("leave")
+        d.wait_state("home")
+    finally:
+        d.stop()
+    return shots
+
+
+def swap_card(d: Driver, twin, card: str) -> None:
+    """Take the card off the reader, wait until the driver reports it gone, put `card` on."""
+    if twin.card is not None:
+        seen = d.shell.cards.removals
+        twin.remove()
+        d.wait(lambda: d.shell.cards.removals > seen, what="the reader to notice the card left")
+    twin.place(card)
+
+
+def _matter_button(d: Driver, code: str):
+    for w in d.visible():
+        if getattr(w, "matter_code", None) == code:
+            return w
+    raise LookupError(f"matter {code} is not among the results on screen")
+
+
+def _field_button(d: Driver, key: str):
+    for w in d.visible():
+        if getattr(w, "field_key", None) == key:
+            return w
+    raise LookupError(f"no field {key}")

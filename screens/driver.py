@@ -1,0 +1,142 @@
+"""Runs the app frame by frame and touches it like a finger would: for the headless demo, the
+e2e tests and the benchmarks. Waits are for real work (a worker thread, a twin) and end as soon
+as the condition holds; nothing waits for a timeout to pass."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from typing import Callable, Iterator
+
+WAIT = 20.0  # seconds a real-I/O condition may take before the driver gives up (slow CI)
+
+
+class Driver:
+    def __init__(self, app):
+        self.app = app
+
+    # ---- running ------------------------------------------------------------------------------
+    def start(self) -> "Driver":
+        self.app._run_prepare()  # build + on_start, as App.run() does before its main loop
+        self.frames(3)
+        return self
+
+    def stop(self) -> None:
+        from kivy.base import EventLoop
+
+        self.app.stop()
+        self.frames(1)
+        EventLoop.close() if hasattr(EventLoop, "close") else None
+
+    @staticmethod
+    def frames(n: int = 2) -> None:
+        from kivy.base import EventLoop
+
+        for _ in range(n):
+            EventLoop.idle()
+
+    def wait(self, cond: Callable[[], bool], timeout: float = WAIT, what: str = "") -> None:
+        end = time.monotonic() + timeout
+        while not cond():
+            if time.monotonic() > end:
+                raise TimeoutError(f"waited {timeout:.0f} s for {what or cond}; on screen: {self.state}")
+            self.frames(1)
+            time.sleep(0.005)
+        self.frames(2)
+
+    def wait_state(self, state: str, timeout: float = WAIT) -> None:
+        self.wait(lambda: self.state == state and self.shell.ids.sm.current == state, timeout, f"screen {state}")
+
+    # ---- looking ------------------------------------------------------------------------------
+    @property
+    def shell(self):
+        return self.app.root
+
+    @property
+    def state(self) -> str:
+        return self.shell.state
+
+    @property
+    def screen(self):
+        return self.shell.screens[self.state]
+
+    def visible(self) -> Iterator:
+        """Every widget now on screen (ancestors visible, not disabled)."""
+        def walk(w):
+            if w.opacity <= 0 or getattr(w, "disabled", False):
+                return
+            yield w
+            for c in reversed(w.children):
+                yield from walk(c)
+        yield from walk(self.shell)
+
+    def texts(self) -> list[str]:
+        return [w.text for w in self.visible() if isinstance(getattr(w, "text", None), str) and w.text]
+
+    def find(self, text: str):
+        """The visible button (or label) whose text starts with or contains `text`; buttons first."""
+        from kivy.uix.button import Button
+
+        found = [w for w in self.visible() if isinstance(getattr(w, "text", None), str) and text in w.text]
+        if not found:
+            raise LookupError(f"nothing on screen {self.state} says {text!r}; texts: {self.texts()[:40]}")
+        buttons = [w for w in found if isinstance(w, Button)]
+        return (buttons or found)[0]
+
+    def widget(self, wid: str):
+        """A widget by its kv id on the current screen or on the shell."""
+        for owner in (self.screen, self.shell):
+            if wid in owner.ids:
+                return owner.ids[wid]
+        raise LookupError(f"no id {wid!r} on screen {self.state}")
+
+    # ---- touching -----------------------------------------------------------------------------
+    def tap(self, target, frames: int = 2) -> None:
+        """Touch down and up at the centre of a widget (or of the one that says `target`)."""
+        from kivy.tests.common import UnitTestTouch
+
+        from kivy.uix.scrollview import ScrollView
+
+        w = self.find(target) if isinstance(target, str) else target
+        p, in_list = w.parent, False
+        while p is not None and p is not self.shell:
+            if isinstance(p, ScrollView):  # a finger scrolls a list until the item shows
+                p.scroll_to(w, padding=0, animate=False)
+                self.frames(1)
+                in_list = True
+                break
+            p = p.parent
+        x, y = w.to_window(*w.center)
+        t = UnitTestTouch(x, y)
+        t.touch_down()
+        t.touch_up()
+        self.frames(frames)
+        if in_list and hasattr(w, "state"):
+            # a ScrollView hands a short tap to its button a moment later (its own Clock event)
+            self.wait(lambda: w.state == "normal", what="the list to pass the tap on")
+
+    def tap_id(self, wid: str, frames: int = 2) -> None:
+        self.tap(self.widget(wid), frames)
+
+    def type_keys(self, keys: str) -> None:
+        """Tap keys of the visible on-screen keyboard or keypad one by one."""
+        from kivy.uix.button import Button
+
+        for k in keys:
+            key = next((w for w in self.visible() if isinstance(w, Button) and w.text == k), None)
+            if key is None:
+                raise LookupError(f"no key {k!r} on screen {self.state}")
+            self.tap(key, frames=1)
+        self.frames(1)
+
+    # ---- pictures -----------------------------------------------------------------------------
+    def screenshot(self, path: str) -> str:
+        """Save what the screen shows now as PNG at `path` (Kivy adds a counter; we remove it)."""
+        from kivy.core.window import Window
+
+        self.frames(2)
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        made = Window.screenshot(name=path)
+        if made and made != path:
+            shutil.move(made, path)
+        return path

@@ -1,0 +1,139 @@
+"""Form: fields prefilled from the card; a numeric keypad for phone numbers and dates, a pinyin
+keyboard with candidates for Chinese text, buttons for a choice; validation beside each field."""
+from __future__ import annotations
+
+from kivy.factory import Factory
+from kivy.properties import StringProperty
+
+from kiosk.identity import mask_id_number
+from screens.i18n import tr
+from screens.look import look
+from screens.widgets import BigButton, KioskScreen
+
+KEYPAD_INPUTS = ("digits", "phone", "date")
+
+
+class FormScreen(KioskScreen):
+    editor = StringProperty("")  # pinyin | keypad | choice | "" (nothing to type)
+    current = StringProperty("")  # the key of the field being edited
+
+    def __init__(self, **kw):
+        self.values: dict[str, str] = {}
+        self.errors: dict[str, str] = {}
+        self._rows: dict[str, BigButton] = {}
+        self._fields = {}
+        super().__init__(**kw)
+
+    def show(self, event: str) -> None:
+        data = self.ctx.session.data
+        m = data.matter
+        self.problem = self.problem_text()
+        self.values = self.ctx.actions.prefill(m, data.identity)
+        self.values.update(data.form or {})
+        self.errors = {}
+        self._fields = {f.key: f for f in m.fields}
+        self._build()
+        first = next((f.key for f in m.fields if f.card_attr is None), "")
+        self.select(first)
+
+    def _build(self) -> None:
+        box = self.ids.fields
+        box.clear_widgets()
+        self._rows = {}
+        for f in self._fields.values():
+            label = (f.label_en or f.label) if look.lang == "en" else f.label
+            row = Factory.BoxLayout(size_hint_y=None, height=look.target + look.pad / 2, spacing=look.pad)
+            row.add_widget(Factory.Body(text=label + ("" if f.required else f"（{tr('common.optional', look.lang)}）"),
+                                        size_hint_x=0.3, height=look.target, valign="middle"))
+            if f.card_attr:  # read from the card: shown, not edited
+                btn = Factory.CardValue()
+            else:
+                btn = BigButton(kind="ghost", compact=True, halign="left")
+                btn.bind(on_release=lambda _b, k=f.key: self.select(k))
+            btn.field_key = f.key
+            row.add_widget(btn)
+            err = Factory.Problem(size_hint_x=0.35, height=look.target, valign="middle", font_size=look.small)
+            row.add_widget(err)
+            btn.error_label = err
+            self._rows[f.key] = btn
+            box.add_widget(row)
+            self._paint(f.key)
+        if not self._fields:
+            box.add_widget(Factory.Body(text=tr("common.next", look.lang) + " →"))
+
+    def _paint(self, key: str) -> None:
+        f, btn = self._fields[key], self._rows[key]
+        v = self.values.get(key, "")
+        if f.card_attr == "id_number":
+            v = mask_id_number(v)
+        hint = tr("form.from_card", look.lang) if f.card_attr else ("" if v else tr("form.tap_to_edit", look.lang))
+        grey = "4a5563" if f.card_attr or key != self.current else "ffffff"
+        btn.text = v + (f"  [size={int(look.small)}][color={grey}]{hint}[/color][/size]" if hint else "")
+        if not f.card_attr:
+            btn.kind = "primary" if key == self.current else "ghost"
+            if key == self.current and self.ids.fields.height > self.ids.scroll.height:
+                self.ids.scroll.scroll_to(btn, animate=False)
+        btn.error_label.text = self.errors.get(key, "")
+
+    def select(self, key: str) -> None:
+        prev, self.current = self.current, key
+        if prev in self._rows:
+            self._paint(prev)
+        if not key:
+            self.editor = ""
+            return
+        f = self._fields[key]
+        if f.input in KEYPAD_INPUTS:
+            self.editor = "keypad"
+            pad = self.ids.keypad
+            pad.extra = "-" if f.input == "date" else ""
+            pad.max_length = 11 if f.input == "phone" else min(f.max_length, 18)
+            pad.value = self.values.get(key, "")
+        elif f.input == "choice":
+            self.editor = "choice"
+            box = self.ids.choices
+            box.clear_widgets()
+            for c in f.choices:
+                b = BigButton(text=c, kind="secondary", compact=True)
+                b.bind(on_release=lambda _b, c=c: self._typed(c))
+                box.add_widget(b)
+        else:
+            self.editor = "pinyin"
+            kb = self.ids.keyboard
+            kb.clear()
+            kb.compose = f.input == "chinese" or f.input == "text"
+            kb.max_length = f.max_length
+            kb.value = self.values.get(key, "")
+        self._paint(key)
+
+    def _typed(self, value: str) -> None:
+        if self.current and self.editor:
+            self.values[self.current] = value
+            self.errors.pop(self.current, None)
+            self._paint(self.current)
+
+    def go_next(self) -> None:
+        m = self.ctx.session.data.matter
+        self.errors = self.ctx.actions.form_errors(m, self.values)
+        for k in self._rows:
+            self._paint(k)
+        if self.errors:
+            self.problem = tr("form.fix", look.lang)
+            first = next(iter(self.errors))
+            if not self._fields[first].card_attr:
+                self.select(first)
+            return
+        self.ctx.session.data.form = {k: v for k, v in self.values.items()
+                                      if not self._fields.get(k) or not self._fields[k].card_attr}
+        self.ctx.fire("next")
+
+    def reset(self) -> None:
+        super().reset()
+        self.values, self.errors, self._fields = {}, {}, {}
+        self.current = ""
+        self.editor = ""
+        self.ids.fields.clear_widgets()
+        self._rows = {}
+        self.ids.keyboard.clear()
+        self.ids.keypad.clear()
+        self.ids.choices.clear_widgets()

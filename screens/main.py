@@ -1,0 +1,93 @@
+"""`kiosk`: the touchscreen app. `--config PATH` (default $KIOSK_CONFIG or /etc/kiosk/kiosk.toml),
+`--demo` (the embedded demo site with every twin running and the device dock). Without a display
+it starts Xvfb itself; a headless demo plays a scripted journey, saves a screenshot of every
+screen and the rendered receipt, prints the folder and exits."""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+
+log = logging.getLogger("kiosk")
+
+
+def parse(argv):
+    p = argparse.ArgumentParser(prog="kiosk", description="区域通办 kiosk: the touchscreen app")
+    p.add_argument("--config", help="site config (TOML)")
+    p.add_argument("--demo", action="store_true", help="the demo site: simulated devices and jurisdictions, device dock")
+    p.add_argument("--out", default="demo-output", help="headless demo: folder for the screenshots (default ./demo-output)")
+    return p.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    from kiosk.config import load_config
+    from kiosk.errors import ConfigError, KioskError
+    from kiosk.logs import setup_logging
+
+    setup_logging(console=True, level=os.environ.get("KIOSK_LOG_LEVEL", "WARNING"))
+    try:
+        config = load_config(args.config, demo=args.demo)
+    except ConfigError as e:
+        print(f"kiosk: {e}", file=sys.stderr)
+        return 2
+    headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
+    xvfb = None
+    if headless:
+        from screens.xvfb import Xvfb
+
+        try:
+            xvfb = Xvfb().start()
+        except RuntimeError as e:
+            print(f"kiosk: no display and {e}", file=sys.stderr)
+            return 1
+        os.environ["DISPLAY"] = xvfb.display
+    if headless and args.demo:
+        os.environ.setdefault("KIVY_HOME", os.path.join(config.data_folder, "kivy"))
+    try:
+        return _run(config, args, headless)
+    except KioskError as e:
+        print(f"kiosk: {e}", file=sys.stderr)
+        return 1
+    finally:
+        if xvfb is not None:
+            xvfb.stop()
+
+
+def _run(config, args, headless: bool) -> int:
+    from kiosk.bootstrap import build
+    from screens import boot
+
+    scripted = headless and args.demo
+    clock = None
+    if scripted:
+        from screens.demo_script import SkippableClock
+
+        clock = SkippableClock()
+    boot.configure(fullscreen=config.ui.fullscreen and not headless, demo=args.demo or config.demo, driven=scripted)
+    boot.open_window()  # before any text is rendered
+    services = build(config, clock=clock, demo=args.demo)
+    for name, why in services.unavailable.items():
+        print(f"kiosk: {why} (the kiosk runs without it)", file=sys.stderr)
+    from screens.app import KioskApp
+
+    app = KioskApp(services)
+    try:
+        if scripted:
+            from screens.demo_script import play
+
+            folder = os.path.abspath(args.out)
+            shots = play(app, services, folder, clock)
+            print(f"kiosk: demo journey played; {len(shots)} pictures in {folder}")
+            for s in shots:
+                print(f"  {s}")
+            return 0
+        app.run()
+        return 0
+    finally:
+        services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,239 @@
+"""The app's frame: the screen manager (one screen per session state, made on first use), the
+idle countdown, the cancel button, the demo dock, and the hops from device and outbox threads
+onto the main thread. Data flows one way: session → listener → screen.show()."""
+from __future__ import annotations
+
+import logging
+import threading
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition
+
+from screens import registry
+from screens.background import Worker
+from screens.i18n import tr
+from screens.look import look
+
+log = logging.getLogger(__name__)
+
+IDLE_POLL = 0.5  # seconds between idle checks (the countdown shows whole seconds)
+# The hidden technician gesture: this many taps on the emblem within this many seconds.
+TECH_TAPS, TECH_WINDOW = 5, 3.0
+# States with no cancel button: nothing to cancel, or a step that must finish.
+NO_CANCEL = ("home", "submit", "technician")
+
+
+class Context:
+    """What every screen is handed: the session, the use cases, the worker for slow calls."""
+
+    def __init__(self, services, worker: Worker, shell: "Shell"):
+        self.services = services
+        self.session = services.session
+        self.actions = services.actions
+        self.worker = worker
+        self.shell = shell
+        self.scan_folder: str | None = None  # this journey's scans; deleted at the wipe
+
+    def fire(self, event: str, **payload: Any) -> str:
+        return self.session.fire(event, **payload)
+
+    def run(self, fn, on_done, on_error) -> None:
+        self.worker.run(fn, on_done, on_error)
+
+
+def on_main(fn):
+    """Call `fn` on the Kivy main thread (now if already there)."""
+    def hop(*args, **kw):
+        if threading.current_thread() is threading.main_thread():
+            fn(*args, **kw)
+        else:
+            Clock.schedule_once(lambda _dt: fn(*args, **kw), 0)
+    return hop
+
+
+class CardEvents:
+    """The kiosk.ports.CardListener the identity sources report to (on their own threads)."""
+
+    def __init__(self, shell: "Shell"):
+        self.shell = shell
+        self.removals = 0  # card removals seen (scripts wait on it before placing the next card)
+        self.card_read = on_main(self._read)
+        self.card_failed = on_main(self._failed)
+        self.card_removed = on_main(self._removed)
+        self.device_state = on_main(self._state)
+
+    def _read(self, source, identity):
+        self.shell.card_read(source, identity)
+
+    def _failed(self, source, code, zh, en):
+        self.shell.card_failed(source, code, zh, en)
+
+    def _removed(self, source):
+        self.removals += 1
+        self.shell.ctx.fire("card_removed", source=source)
+
+    def _state(self, state):
+        self.shell.status_changed()
+
+
+class Shell(BoxLayout):
+    ctx: Context = ObjectProperty(None)
+    state = StringProperty("home")
+    idle_left = NumericProperty(-1)  # seconds of the idle countdown; -1: none
+    demo = BooleanProperty(False)
+    status = StringProperty("")  # unavailable services, for the resident
+
+    def __init__(self, services, **kw):
+        self.services = services
+        self.worker = Worker()
+        self.demo = services.demo
+        super().__init__(**kw)
+        self.ctx = Context(services, self.worker, self)
+        self.screens: dict[str, Any] = {}
+        self.ids.sm.transition = NoTransition()
+        self._overlay = self.ids.idle_overlay.__self__  # a strong reference: ids are weak
+        self._overlay.parent.remove_widget(self._overlay)  # in the tree only while counting down
+        self.cards = CardEvents(self)
+        self._taps: list[float] = []
+        self.on_quit = None  # set by the App: how the technician leaves it
+        self._idle_ev = None
+        self.session = services.session
+        self.session.add_listener(on_main(self._on_session))
+        look.reset(lang=services.config.ui.language, elder=services.config.ui.elder_mode)
+        self.show("home", "start")
+        if self.demo:
+            import screens.demo_panel as demo_panel
+
+            registry.load_kv(demo_panel.__file__)
+            self.ids.dock.add_widget(demo_panel.DemoPanel(ctx=self.ctx))
+
+    # ---- lifecycle ------------------------------------------------------------------------
+    def start(self) -> None:
+        for src in self.services.sources:
+            try:
+                src.start(self.cards)
+            except Exception as e:  # the other card still works
+                log.warning("%s: cannot start: %s", getattr(src, "name", "card"), e)
+                self.services.unavailable[getattr(src, "name", "card")] = str(e)
+        outbox = self.services.outbox
+        if outbox is not None:
+            outbox.subscribe(on_main(self.status_changed))
+        self._idle_ev = Clock.schedule_interval(lambda _dt: self.tick(), IDLE_POLL)
+        threading.Thread(target=_warm_keyboard, daemon=True, name="pinyin-warm").start()
+        self.status_changed()
+
+    def stop(self) -> None:
+        if self._idle_ev is not None:
+            self._idle_ev.cancel()
+
+    # ---- the session drives the screens ---------------------------------------------------
+    def screen(self, name: str):
+        if name not in self.screens:
+            scr = registry.make(name, ctx=self.ctx)
+            self.screens[name] = scr
+            self.ids.sm.add_widget(scr)
+        return self.screens[name]
+
+    def show(self, state: str, event: str) -> None:
+        scr = self.screen(state)
+        self.state = state
+        if self.ids.sm.current != state:
+            self.ids.sm.current = state
+        scr.show(event)
+
+    def _on_session(self, old: str, new: str, event: str) -> None:
+        if new == "home" and old != "home":
+            self.wipe()
+        self.show(new, event)
+        self.tick()
+
+    def wipe(self) -> None:
+        """Forget the resident everywhere: late results dropped, every screen reset, scans
+        deleted, the site's language and text size back."""
+        self.worker.new_journey()
+        for scr in self.screens.values():
+            scr.reset()
+        self.ctx.actions.discard_scans(self.ctx.scan_folder)
+        self.ctx.scan_folder = None
+        look.reset(lang=self.services.config.ui.language, elder=self.services.config.ui.elder_mode)
+        self.idle_left = -1
+
+    def on_idle_left(self, *_):
+        if not hasattr(self, "_overlay"):
+            return
+        shown = self._overlay.parent is not None
+        if self.idle_left >= 0 and not shown:
+            self.ids.main.add_widget(self._overlay)
+        elif self.idle_left < 0 and shown:
+            self.ids.main.remove_widget(self._overlay)
+
+    # ---- idle --------------------------------------------------------------------------------
+    def tick(self) -> None:
+        self.session.tick()
+        left = self.session.warning_remaining
+        self.idle_left = -1 if left is None else int(left + 0.999)
+
+    def still_here(self) -> None:
+        self.session.touch()
+        self.tick()
+
+    def on_touch_down(self, touch):
+        self.session.touch()
+        if self.idle_left >= 0:
+            self.tick()
+        return super().on_touch_down(touch)
+
+    def emblem_tapped(self) -> None:
+        """The hidden technician gesture: TECH_TAPS taps on the emblem within TECH_WINDOW s."""
+        if self.state != "home":
+            return
+        now = self.services.clock.monotonic()
+        self._taps = [t for t in self._taps if now - t < TECH_WINDOW] + [now]
+        if len(self._taps) >= TECH_TAPS:
+            self._taps = []
+            self.ctx.fire("technician")
+
+    # ---- devices ------------------------------------------------------------------------------
+    def card_read(self, source: str, identity) -> None:
+        if self.state in ("identify", "progress"):
+            self.ctx.fire("card_read", identity=identity, source=source)
+        elif self.state == "technician":
+            self.screen("technician").card_seen(source, identity)
+
+    def card_failed(self, source: str, code: str, zh: str, en: str) -> None:
+        if self.state in ("identify", "progress", "technician"):
+            self.screens[self.state].card_failed(code, en if look.lang == "en" else zh)
+
+    def status_changed(self) -> None:
+        names = [tr_service(k) for k in self.services.unavailable if not k.startswith("_")]
+        self.status = tr("home.unavailable", look.lang, names="、".join(names)) if names else ""
+        scr = self.screens.get(self.state)
+        if scr is not None and hasattr(scr, "status_changed"):
+            scr.status_changed()
+
+    def cancel(self) -> None:
+        self.ctx.fire("cancel")
+
+    def quit(self) -> None:
+        """The technician leaves the app (systemd brings a kiosk back; a demo ends)."""
+        if self.on_quit is not None:
+            self.on_quit()
+
+
+def tr_service(key: str) -> str:
+    from kiosk.usecases import SERVICE_NAMES
+
+    zh, en = SERVICE_NAMES.get(key, (key, key))
+    return en if look.lang == "en" else zh
+
+
+def _warm_keyboard() -> None:
+    from screens.pinyin_input import warm
+
+    try:
+        warm()
+    except Exception:
+        log.exception("pinyin keyboard data")

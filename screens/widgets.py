@@ -1,0 +1,93 @@
+"""Shared widgets: big journey buttons, labels that wrap, panels, and the base class of every
+screen (what it is handed, how it forgets the resident)."""
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.properties import BooleanProperty, ObjectProperty, StringProperty
+from kivy.uix.anchorlayout import AnchorLayout
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.screenmanager import Screen
+
+
+class BigButton(Button):
+    """A journey button: `kind` is primary | secondary | danger | ghost; `sub` a second line."""
+
+    kind = StringProperty("primary")
+    compact = BooleanProperty(False)  # a row's button: the touch-target height, not a journey button's
+
+
+class Body(Label):
+    """Text that wraps to its width and is as tall as it needs."""
+
+
+class OneOf(AnchorLayout):
+    """Shows one of its children (the one whose `pane` equals `show`); the others are out of the
+    widget tree, so an invisible keyboard can never swallow a touch. As tall as the shown one."""
+
+    show = StringProperty("")
+
+    def __init__(self, **kw):
+        self._panes: list = []
+        super().__init__(**kw)
+
+    @property
+    def panes(self) -> dict[str, Any]:
+        # looked up by name each time: kv sets a child's `pane` after adding it to its parent
+        return {w.pane: w for w in self._panes}
+
+    def add_widget(self, widget, *args, **kw):
+        if not hasattr(widget, "pane") or widget in self._panes:
+            return super().add_widget(widget, *args, **kw)
+        self._panes.append(widget)
+        widget.bind(height=self._fit, pane=lambda *_: self._sync())
+        self._sync()
+
+    def on_show(self, *_):
+        self._sync()
+
+    def _sync(self) -> None:
+        for w in list(self.children):
+            super().remove_widget(w)
+        w = self.panes.get(self.show)
+        if w is not None:
+            super().add_widget(w)
+        self._fit()
+
+    def _fit(self, *_):
+        w = self.panes.get(self.show)
+        self.height = w.height if w is not None else 0
+
+
+class PaneBox(BoxLayout):
+    pane = StringProperty("")
+
+
+class PaneGrid(GridLayout):
+    pane = StringProperty("")
+
+
+class KioskScreen(Screen):
+    """One screen. `ctx` (screens.shell.Context) is handed in: the session, the use cases, the
+    worker for slow calls. `show()` runs each time the session enters this state or changes in
+    it; `reset()` forgets the resident (after it no widget holds their data)."""
+
+    ctx: Any = ObjectProperty(None, rebind=True)
+    problem = StringProperty("")  # what went wrong, in the resident's language
+
+    def show(self, event: str) -> None:
+        pass
+
+    def reset(self) -> None:
+        self.problem = ""
+
+    def problem_text(self) -> str:
+        err = self.ctx.session.data.error
+        if err is None:
+            return ""
+        from screens.look import look
+
+        return err.en if look.lang == "en" else err.zh
