@@ -315,23 +315,46 @@ class Store:
             rows = db.execute(sql, (now + lease_seconds, now, now, *args, limit)).fetchall()
         return sorted((_info(r) for r in rows), key=lambda i: (i.next_attempt_at, i.created_at))
 
-    def _finish(self, txid: str, sql: str, args: tuple) -> bool:
+    # Each outcome is an UPDATE guarded by state='sending': an ack for a lease that was reclaimed
+    # meanwhile (a crash, an expiry) changes nothing.
+    def _delivered_sql(self, reference: str | None) -> tuple[str, tuple]:
+        now = self.now()
+        return ("UPDATE items SET state='delivered', remote_ref=?, remote_state=coalesce(remote_state,'received'), "
+                "delivered_at=?, updated_at=?, lease_until=NULL, last_error=NULL", (reference, now, now))
+
+    def _retry_sql(self, reason: str, next_attempt_at: float) -> tuple[str, tuple]:
+        return ("UPDATE items SET state='queued', next_attempt_at=?, last_error=?, updated_at=?, lease_until=NULL",
+                (next_attempt_at, reason[:LAST_ERROR_MAX], self.now()))
+
+    def _dead_sql(self, reason: str) -> tuple[str, tuple]:
+        return ("UPDATE items SET state='dead', last_error=?, updated_at=?, lease_until=NULL",
+                (reason[:LAST_ERROR_MAX], self.now()))
+
+    def _finish_many(self, updates: Sequence[tuple[str, tuple[str, tuple]]]) -> int:
+        n = 0
         with self._tx() as db:
-            cur = db.execute(sql + " WHERE txid=? AND state='sending'", (*args, txid))
-            return cur.rowcount == 1
+            for txid, (sql, args) in updates:
+                n += db.execute(sql + " WHERE txid=? AND state='sending'", (*args, txid)).rowcount
+        return n
+
+    def _finish(self, txid: str, sql: str, args: tuple) -> bool:
+        return self._finish_many([(txid, (sql, args))]) == 1
 
     def ack_delivered(self, txid: str, reference: str | None) -> bool:
-        now = self.now()
-        return self._finish(txid, "UPDATE items SET state='delivered', remote_ref=?, remote_state=coalesce(remote_state,'received'), "
-                                  "delivered_at=?, updated_at=?, lease_until=NULL, last_error=NULL", (reference, now, now))
+        return self._finish(txid, *self._delivered_sql(reference))
 
     def ack_retry(self, txid: str, reason: str, next_attempt_at: float) -> bool:
-        return self._finish(txid, "UPDATE items SET state='queued', next_attempt_at=?, last_error=?, updated_at=?, lease_until=NULL",
-                            (next_attempt_at, reason[:LAST_ERROR_MAX], self.now()))
+        return self._finish(txid, *self._retry_sql(reason, next_attempt_at))
 
     def ack_dead(self, txid: str, reason: str) -> bool:
-        return self._finish(txid, "UPDATE items SET state='dead', last_error=?, updated_at=?, lease_until=NULL",
-                            (reason[:LAST_ERROR_MAX], self.now()))
+        return self._finish(txid, *self._dead_sql(reason))
+
+    def ack_many(self, acks: Sequence[tuple[str, str, tuple]]) -> int:
+        """Several outcomes in one transaction (one fsync): (txid, "delivered"|"retry"|"dead", args)
+        with args (reference,), (reason, next_attempt_at) or (reason,). A crash before this commits
+        leaves the items leased; they are sent again under the same ids (the remote deduplicates)."""
+        build = {"delivered": self._delivered_sql, "retry": self._retry_sql, "dead": self._dead_sql}
+        return self._finish_many([(txid, build[kind](*args)) for txid, kind, args in acks])
 
     def unlease(self, txid: str, next_attempt_at: float) -> bool:
         """Give a leased item back without it counting as an attempt (its breaker opened meanwhile)."""
