@@ -11,6 +11,18 @@ from screens.look import look
 from screens.widgets import KioskScreen
 
 
+# What a jurisdiction's answer fields are called for a resident; unknown ones show as sent.
+ANSWER_LABELS = {
+    "balance": ("余额（元）", "Balance (yuan)"), "months_paid": ("已缴存月数", "Months paid"),
+    "as_of": ("截至日期", "As of"), "result": ("查询结果", "Result"), "status": ("状态", "Status"),
+    "account_balance": ("账户余额（元）", "Account balance (yuan)"), "name": ("姓名", "Name"),
+    "records": ("记录", "Records"), "amount": ("金额（元）", "Amount (yuan)"), "year": ("年度", "Year"),
+    "total": ("合计", "Total"), "paid_months": ("缴费月数", "Months paid"), "last_paid": ("最近缴存", "Last paid"),
+    "monthly": ("月缴存额（元）", "Monthly (yuan)"), "employer": ("单位", "Employer"),
+}
+HIDDEN_KEYS = ("operation",)  # plumbing, not for the resident
+
+
 class AnswerScreen(KioskScreen):
     busy = BooleanProperty(False)
     title = StringProperty("")
@@ -44,7 +56,11 @@ class AnswerScreen(KioskScreen):
         box.clear_widgets()
         for k, v in _flatten(answer):
             row = Factory.BoxLayout(size_hint_y=None, height=look.target, spacing=look.pad)
-            row.add_widget(Factory.Body(text=str(k), size_hint_x=0.4, color=(0.29, 0.33, 0.39, 1)))
+            if k in HIDDEN_KEYS:
+                continue
+            zh_en = ANSWER_LABELS.get(k)
+            label = (zh_en[1] if look.lang == "en" else zh_en[0]) if zh_en else str(k)
+            row.add_widget(Factory.Body(text=label, size_hint_x=0.4, color=(0.29, 0.33, 0.39, 1)))
             row.add_widget(Factory.Body(text=str(v), bold=True))
             box.add_widget(row)
 

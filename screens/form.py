@@ -43,8 +43,8 @@ class FormScreen(KioskScreen):
         for f in self._fields.values():
             label = (f.label_en or f.label) if look.lang == "en" else f.label
             row = Factory.BoxLayout(size_hint_y=None, height=look.target + look.pad / 2, spacing=look.pad)
-            row.add_widget(Factory.Body(text=label + ("" if f.required else f"（{tr('common.optional', look.lang)}）"),
-                                        size_hint_x=0.3, height=look.target, valign="middle"))
+            row.add_widget(Factory.FieldLabel(text=label + ("" if f.required else f"（{tr('common.optional', look.lang)}）"),
+                                              size_hint_x=0.3))
             if f.card_attr:  # read from the card: shown, not edited
                 btn = Factory.CardValue()
             else:
@@ -52,7 +52,7 @@ class FormScreen(KioskScreen):
                 btn.bind(on_release=lambda _b, k=f.key: self.select(k))
             btn.field_key = f.key
             row.add_widget(btn)
-            err = Factory.Problem(size_hint_x=0.35, height=look.target, valign="middle", font_size=look.small)
+            err = Factory.FieldLabel(size_hint_x=0.35, color=(0.69, 0.13, 0.13, 1), font_size=look.small)
             row.add_widget(err)
             btn.error_label = err
             self._rows[f.key] = btn
@@ -60,6 +60,7 @@ class FormScreen(KioskScreen):
             self._paint(f.key)
         if not self._fields:
             box.add_widget(Factory.Body(text=tr("common.next", look.lang) + " →"))
+        self.ids.scroll.scroll_y = 1
 
     def _paint(self, key: str) -> None:
         f, btn = self._fields[key], self._rows[key]

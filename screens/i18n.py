@@ -103,6 +103,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "confirm.delivery": ("结果领取", "Result"),
     "confirm.consent": ("我同意将以上信息和材料发送至{jurisdiction}用于办理本事项。",
                         "I agree that this information and these documents are sent to {jurisdiction} to handle this matter."),
+    "confirm.tap_to_agree": ("请点此同意：", "Tap to agree: "),
+    "confirm.agreed": ("已同意：", "Agreed: "),
     "confirm.submit": ("同意并提交", "Agree and submit"),
     # submit
     "submit.title": ("正在提交", "Submitting"),

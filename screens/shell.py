@@ -23,7 +23,7 @@ IDLE_POLL = 0.5  # seconds between idle checks (the countdown shows whole second
 # The hidden technician gesture: this many taps on the emblem within this many seconds.
 TECH_TAPS, TECH_WINDOW = 5, 3.0
 # States with no cancel button: nothing to cancel, or a step that must finish.
-NO_CANCEL = ("home", "submit", "technician")
+NO_CANCEL = ("home", "submit", "receipt", "technician")
 
 
 class Context:

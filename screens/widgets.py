@@ -58,11 +58,17 @@ class OneOf(AnchorLayout):
         self._fit()
 
     def _fit(self, *_):
+        if self.size_hint_y is not None:  # it fills its place instead
+            return
         w = self.panes.get(self.show)
         self.height = w.height if w is not None else 0
 
 
 class PaneBox(BoxLayout):
+    pane = StringProperty("")
+
+
+class PaneAnchor(AnchorLayout):
     pane = StringProperty("")
 
 

@@ -1,0 +1,105 @@
+"""In-process fakes of the kiosk ports (kiosk.ports) for tests of the layers above them (use
+cases, screens). The e2e journeys use the real drivers and twins; these are for fast unit tests
+and for poking at one screen."""
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import os
+
+from kiosk.identity import Identity
+from kiosk.ports import DeviceState, PrintOutcome, ProgressItem, ScannedMaterial, SubmitOutcome
+
+RESIDENT = Identity(card_type="resident", name="张三", id_number="11010519491231002X", sex="female",
+                    birth_date=_dt.date(1949, 12, 31), address="北京市通州区新华大街1号",
+                    valid_to=_dt.date(2036, 1, 1))
+
+
+class FakeSource:
+    def __init__(self, name: str = "idreader"):
+        self.name = name
+        self.listener = None
+
+    def start(self, listener) -> None:
+        self.listener = listener
+
+    def stop(self) -> None:
+        self.listener = None
+
+    def state(self) -> DeviceState:
+        return DeviceState(self.name, "ok", "ready")
+
+    def place(self, identity: Identity = RESIDENT) -> None:
+        self.listener.card_read(self.name, identity)
+
+    def remove(self) -> None:
+        self.listener.card_removed(self.name)
+
+
+class FakePrinter:
+    def __init__(self):
+        self.status = "ready"
+        self.printed: list = []
+
+    def state(self) -> DeviceState:
+        return DeviceState("printer", "ok" if self.status == "ready" else "fault", self.status)
+
+    def print_receipt(self, receipt) -> PrintOutcome:
+        if self.status != "ready":
+            return PrintOutcome(False, self.state())
+        self.printed.append(receipt)
+        return PrintOutcome(True, self.state())
+
+    def print_test(self) -> PrintOutcome:
+        return PrintOutcome(self.status == "ready", self.state())
+
+
+class FakeScanner:
+    def state(self) -> DeviceState:
+        return DeviceState("scanner", "ok", "ready")
+
+    def scan(self, material: str, *, pages: int = 1, color: bool = False, out_dir: str) -> ScannedMaterial:
+        path = os.path.join(out_dir, f"{material}.pdf")
+        data = b"%PDF-1.4 fake " + material.encode()
+        with open(path, "wb") as f:
+            f.write(data)
+        return ScannedMaterial(material, path, pages, (), hashlib.sha256(data).hexdigest(), len(data))
+
+
+class FakeOutbox:
+    def __init__(self):
+        self.up = True
+        self.items: list[tuple] = []  # (tx, ProgressItem)
+        self.listeners = []
+
+    def submit(self, tx) -> SubmitOutcome:
+        item = ProgressItem(tx.id, tx.tracking_number, tx.matter_code, tx.jurisdiction, tx.created_at,
+                            "delivered" if self.up else "queued")
+        self.items.append((tx, item))
+        return SubmitOutcome(tx.id, tx.tracking_number, self.up)
+
+    def progress(self, *, id_number=None, tracking_number=None):
+        return [it for tx, it in self.items
+                if (id_number and tx.identity.id_number == id_number) or (tracking_number and it.tracking_number == tracking_number)]
+
+    def counts(self):
+        return {"queued": sum(1 for _, it in self.items if it.local_state == "queued")}
+
+    def retry_dead(self):
+        return 0
+
+    def query(self, jurisdiction, operation, params):
+        return {"balance": "1000.00"}
+
+    def online(self, jurisdiction):
+        return self.up
+
+    def subscribe(self, callback):
+        self.listeners.append(callback)
+
+
+def fake_factories() -> dict:
+    """`factories=` for kiosk.bootstrap.build: every port faked."""
+    return {"idreader": lambda c, k: FakeSource("idreader"), "sscard": lambda c, k: FakeSource("sscard"),
+            "printer": lambda c, k: FakePrinter(), "scanner": lambda c, k: FakeScanner(),
+            "outbox": lambda c, k, cat: FakeOutbox()}
