@@ -53,6 +53,7 @@ def build_bundle(config: Config | None, out_file: str, *, config_error: str | No
     else:
         members["config-error.txt"] = scrub(config_error or "no config").encode("utf-8")
     add_json("versions.json", versions)
+    add_json("system.json", lambda: system_state(config))
     if devices is not None:
         add_json("devices.json", devices)
     if outbox_counts is not None:
@@ -116,6 +117,34 @@ def versions() -> dict:
         pass
     return {"python": sys.version.split()[0], "platform": platform.platform(), "os": osr,
             "packages": pk, "kernel": platform.release(), "git": _git_commit()}
+
+
+def system_state(config: Config | None) -> dict:
+    """What the machine says about the kiosk: service states and restart counts (a watchdog
+    restart shows here), the device links udev made, uptime and the data folder's disk."""
+    import shutil
+
+    units = {}
+    for unit in UNITS:
+        try:
+            r = subprocess.run(["systemctl", "show", "-p", "ActiveState,SubState,Result,NRestarts,ActiveEnterTimestamp", unit],
+                               capture_output=True, text=True, timeout=10)
+            units[unit] = dict(line.split("=", 1) for line in r.stdout.splitlines() if "=" in line) or r.stderr.strip()
+        except (OSError, subprocess.SubprocessError) as e:
+            units[unit] = f"systemctl not available: {e}"
+    links = {}
+    for name in ("kiosk-idreader", "kiosk-printer"):
+        p = f"/dev/{name}"
+        links[p] = os.path.realpath(p) if os.path.islink(p) else None
+    out: dict[str, Any] = {"units": units, "device_links": links}
+    try:
+        out["uptime_s"] = round(float(Path("/proc/uptime").read_text().split()[0]))
+    except (OSError, ValueError):
+        pass
+    if config is not None and os.path.isdir(config.data_folder):
+        u = shutil.disk_usage(config.data_folder)
+        out["data_disk"] = {"free_bytes": u.free, "total_bytes": u.total}
+    return out
 
 
 def _git_commit() -> str | None:

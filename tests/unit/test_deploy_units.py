@@ -107,7 +107,7 @@ def test_app_unit_is_a_watched_sandboxed_cage_session():
     u = unit("kiosk.service")["Unit"]
     assert "pcscd.service" in u["After"] and "network-online.target" in u["After"]
     assert "pcscd.socket" in u["Wants"] and "network-online.target" in u["Wants"]
-    assert u["StartLimitIntervalSec"] == "0"
+    assert u["StartLimitIntervalSec"] == "0" and u["ConditionPathExists"].endswith("/etc/kiosk/kiosk.toml")
 
 
 def test_forwarder_is_its_own_sandboxed_service():
@@ -118,6 +118,7 @@ def test_forwarder_is_its_own_sandboxed_service():
     _sandboxed(s)
     u = unit("kiosk-forwarder.service")["Unit"]
     assert "network-online.target" in u["After"] and u["StartLimitIntervalSec"] == "0"
+    assert u["ConditionPathExists"] == "/etc/kiosk/kiosk.toml"
 
 
 def _sandboxed(s):
