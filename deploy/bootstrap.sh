@@ -18,7 +18,9 @@ cd "$here"
 #   tmux                         driving kiosk-admin as a technician would, in tests
 DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       xvfb xauth libgl1-mesa-dri libegl1 libgles2 libmtdev1
-      fonts-noto-cjk fonts-wqy-microhei libzbar0 systemd tmux)
+      fonts-noto-cjk fonts-wqy-microhei libzbar0 systemd tmux
+      libusb-1.0-0  # pyusb loads it for USB receipt printers (usb://VENDOR:PRODUCT)
+)
 
 missing=()
 for p in "${DEBS[@]}"; do
