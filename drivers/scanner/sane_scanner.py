@@ -41,12 +41,13 @@ def reset() -> None:
             _inited = False
 
 
-def list_devices() -> list[tuple[str, str]]:
-    """(name, 'vendor model type') of each scanner SANE sees."""
+def list_devices(local_only: bool = False) -> list[tuple[str, str]]:
+    """(name, 'vendor model type') of each scanner SANE sees (`local_only`: skip network
+    backends, whose discovery can take seconds)."""
     sane = _sane()
     with _lock:
         try:
-            return [(d[0], " ".join(d[1:])) for d in sane.get_devices()]
+            return [(d[0], " ".join(d[1:])) for d in sane.get_devices(local_only)]
         except sane._sane.error as e:
             raise ScanError(from_sane_message(str(e)), "listing devices") from None
 
@@ -63,7 +64,8 @@ class SaneScanner:
 
     def check(self) -> None:
         """Raises ScanError(no_device) unless SANE lists the device."""
-        if self.device not in [name for name, _ in list_devices()]:
+        remote = self.device.startswith(("net:", "airscan:", "escl:"))
+        if self.device not in [name for name, _ in list_devices(local_only=not remote)]:
             raise ScanError("no_device", self.device)
 
     def scan(self, pages: int = 1, *, color: bool = False, dpi: int | None = None,
