@@ -92,7 +92,6 @@ def _print_json(obj) -> None:
 
 # ---- provision -----------------------------------------------------------------------------------
 def provision(args) -> int:
-    from kiosk.errors import UsageError
     from kiosk.field.provision import provision as do_provision
 
     pin = _read_pin(args.pin_stdin)

@@ -13,7 +13,6 @@ import re
 import subprocess
 import sys
 import tarfile
-import time
 from pathlib import Path
 from typing import Any, Callable
 

@@ -17,7 +17,7 @@ import tomllib
 from pathlib import Path
 
 from kiosk.config import Config, parse_config
-from kiosk.errors import ConfigError, KioskError, UsageError
+from kiosk.errors import KioskError, UsageError
 from kiosk.field import owner
 from kiosk.pin import hash_pin
 

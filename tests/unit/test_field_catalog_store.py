@@ -8,7 +8,7 @@ import pytest
 from kiosk.catalog.loader import SAMPLE
 from kiosk.errors import ConfigError, KioskError
 from kiosk.field import catalog_store
-from tests.support.field import admin, make_key, site_config
+from tests.support.field import admin, site_config
 
 
 def variant(tmp_path, name: str, drop: int) -> str:

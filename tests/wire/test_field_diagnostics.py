@@ -2,7 +2,6 @@
 outbox figures, devices and versions — and, grepped byte by byte, no ID number, name, key,
 PIN hash or credential, even after a resident's card was read and their application queued."""
 import base64
-import io
 import json
 import logging
 import subprocess
@@ -12,7 +11,6 @@ import threading
 
 import pytest
 
-from kiosk.config import load_config
 from tests.support.field import DEMO_PIN_HASH, admin, make_key, site_config
 
 pytestmark = pytest.mark.wire
