@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable
 
 from escpos.constants import QR_ECLEVEL_M
+from PIL import Image
 from escpos.printer import Dummy
 
 from drivers.printer import constants as C
@@ -88,7 +89,8 @@ class Encoder:
 
     def _image(self, img) -> None:
         d = _dummy(self.profile.width_dots)
-        d.image(img.convert("1"), impl="bitImageRaster")  # GS v 0
+        # threshold, not Floyd-Steinberg: dithered glyph edges print grainy on a thermal head
+        d.image(img.convert("L").convert("1", dither=Image.Dither.NONE), impl="bitImageRaster")  # GS v 0
         self._out += d.output
 
 
