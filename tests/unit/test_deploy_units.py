@@ -280,3 +280,35 @@ def test_uninstall_keeps_data_unless_purged(tmp_path):
     assert r.returncode == 0, r.stderr
     assert not (d / "var/lib/kiosk").exists() and not (d / "etc/kiosk").exists()
     assert "kiosk:" not in (d / "etc/passwd").read_text()
+
+
+@pytest.mark.skipif(not IS_ROOT or shutil.which("setpriv") is None, reason="needs root to become nobody")
+def test_a_trial_install_as_an_ordinary_user_sets_modes_and_says_owners_are_left():
+    import pwd
+    import tempfile
+
+    nobody = pwd.getpwnam("nobody")
+    top = Path(tempfile.mkdtemp(prefix="kiosk-install-"))  # pytest's tmp is root-only: nobody cannot enter it
+    try:
+        top.chmod(0o755)
+        src = top / "src" / "deploy"  # a copy: the checkout may sit where nobody cannot read (/root)
+        shutil.copytree(DEPLOY, src, ignore=shutil.ignore_patterns("bootstrap.sh"))
+        for p in [top / "src", *(top / "src").rglob("*")]:
+            p.chmod(0o755 if p.is_dir() or os.access(p, os.X_OK) else 0o644)
+        d = top / "r"
+        d.mkdir()
+        os.chown(d, nobody.pw_uid, nobody.pw_gid)
+        r = run("setpriv", f"--reuid={nobody.pw_uid}", f"--regid={nobody.pw_gid}", "--clear-groups",
+                "bash", str(src / "install.sh"), "--destdir", str(d), "--no-venv")
+        _check_trial_install(r, d, nobody)
+    finally:
+        shutil.rmtree(top)
+
+
+def _check_trial_install(r, d, nobody):
+    assert r.returncode == 0, r.stderr
+    assert "owners are not set" in r.stdout
+    for rel in ("etc/kiosk", "var/lib/kiosk", "var/log/kiosk"):
+        assert _mode(d / rel) == 0o750 and (d / rel).stat().st_uid == nobody.pw_uid
+    assert not (d / "etc/passwd").exists()
+    assert (d / "etc/systemd/system/multi-user.target.wants/kiosk.service").is_symlink()
