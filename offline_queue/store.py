@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Sequence
 
 from offline_queue import schema
 from offline_queue.crypto import Sealer, load_key
-from offline_queue.limits import BUSY_TIMEOUT_MS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES, RETENTION_DAYS
+from offline_queue.limits import WAL_AUTOCHECKPOINT_PAGES, BUSY_TIMEOUT_MS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES, RETENTION_DAYS
 from offline_queue.types import (
     STATES, AttachmentIn, AttachmentRef, CorruptStoreError, ItemInfo, OutboxError, RemoteStatus, Request,
     StoreFullError, WrongKeyError,
@@ -75,6 +75,7 @@ class Store:
             if mode.lower() != "wal":
                 raise OutboxError(f"{self.path}: cannot switch to WAL mode (got {mode})")
             self._db.execute("PRAGMA synchronous=FULL")
+            self._db.execute(f"PRAGMA wal_autocheckpoint={WAL_AUTOCHECKPOINT_PAGES}")
             ok = self._db.execute("PRAGMA quick_check").fetchone()[0]
             if ok != "ok":
                 raise sqlite3.DatabaseError(ok)
@@ -148,9 +149,10 @@ class Store:
                attachments: Sequence[AttachmentIn] = ()) -> ItemInfo:
         """Seal and queue one request with its attachments, durably, as one unit. Submitting an id
         that is queued already returns the existing item unchanged (the caller retried)."""
-        existing = self.get(request.txid)
-        if existing is not None:
-            return existing
+        if attachments:  # do not write files for an id that is queued already
+            existing = self.get(request.txid)
+            if existing is not None:
+                return existing
         now = self.now()
         txdir = os.path.join(self.attach_root, request.txid)
         refs: list[AttachmentRef] = []
@@ -168,7 +170,7 @@ class Store:
                     (request.txid, request.matter, jurisdiction, tracking, tag, now, now, now, sealed,
                      json.dumps([dataclasses.asdict(r) for r in refs])))
         except BaseException as e:
-            if attachments:
+            if attachments and not isinstance(e, sqlite3.IntegrityError):  # a duplicate's files are the other's
                 shutil.rmtree(txdir, ignore_errors=True)
             if _full(e):
                 raise StoreFullError(f"{self.folder}: disk full: the application was not queued "
@@ -182,7 +184,8 @@ class Store:
             if isinstance(e, OSError):
                 raise OutboxError(f"{self.folder}: cannot write the application: {e.strerror}") from None
             raise
-        return self.get(request.txid)  # type: ignore[return-value]
+        return ItemInfo(request.txid, request.matter, jurisdiction, tracking, "queued", 0, now, None, None, None,
+                        None, None, now, now, None, None, tuple(refs))
 
     def _write_attachments(self, txid: str, txdir: str, attachments: Sequence[AttachmentIn]) -> list[AttachmentRef]:
         os.makedirs(txdir, mode=0o700, exist_ok=True)
@@ -260,7 +263,14 @@ class Store:
         if subject:
             sql, arg = f"SELECT {_COLS} FROM items WHERE subject_tag=? ORDER BY seq", self.subject_tag(subject)
         elif tracking:
-            sql, arg = f"SELECT {_COLS} FROM items WHERE tracking=? ORDER BY seq", tracking.strip().upper()
+            t = tracking.strip().upper()
+            prefix = t[6:14].lower() if len(t) == 14 else ""
+            if len(prefix) != 8 or any(c not in "0123456789abcdef" for c in prefix):
+                return []
+            with self._lock:  # YYMMDD + the id's first 8 hex digits: a range on the txid index
+                return [_info(r) for r in self._db.execute(
+                    f"SELECT {_COLS} FROM items WHERE txid >= ? AND txid < ? AND tracking=? ORDER BY seq",
+                    (prefix, prefix + "g", t))]
         else:
             return []
         with self._lock:

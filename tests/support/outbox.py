@@ -93,7 +93,7 @@ def make_request(protocol: str = "rest", *, txid: str | None = None, fields: dic
 
 def submit(store: Store, protocol: str = "rest", *, jurisdiction: str = "dachang", attachments=(), **kw):
     req = make_request(protocol, **kw)
-    return store.submit(req, jurisdiction=jurisdiction, tracking=req.txid[:8].upper(), subject=ID_NUMBER,
+    return store.submit(req, jurisdiction=jurisdiction, tracking="261127" + req.txid[:8].upper(), subject=ID_NUMBER,
                         attachments=attachments)
 
 

@@ -35,6 +35,21 @@ def test_newer_schema_is_refused_untouched(tmp_path, key_path, now):
         Store(str(tmp_path / "o"), key_path, now=now)
 
 
+def test_v1_database_migrates_in_place(tmp_path, key_path, now, monkeypatch):
+    folder = str(tmp_path / "old")
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    monkeypatch.setattr(schema, "LATEST", 1)
+    old = Store(folder, key_path, now=now)
+    info = submit(old)
+    old.close()
+    monkeypatch.undo()
+    new = Store(folder, key_path, now=now)
+    assert new._db.execute("PRAGMA user_version").fetchone()[0] == schema.LATEST
+    assert new.get(info.txid).state == "queued" and new.load_request(info.txid).txid == info.txid
+    assert [i.txid for i in new.find(tracking=info.tracking)] == [info.txid]
+    new.close()
+
+
 def test_submit_is_idempotent_per_txid(store):
     a = submit(store, txid="11111111-1111-4111-8111-111111111111")
     b = submit(store, txid="11111111-1111-4111-8111-111111111111", fields={"other": "content"})
@@ -141,6 +156,7 @@ def test_find_by_id_number_and_tracking(store):
     assert [i.txid for i in store.find(subject=ID_NUMBER)] == [info.txid]
     assert [i.txid for i in store.find(subject=ID_NUMBER.lower())] == [info.txid]
     assert [i.txid for i in store.find(tracking=info.tracking.lower())] == [info.txid]
+    assert store.find(tracking="261127ZZZZZZZZ") == [] and store.find(tracking="short") == []
     assert store.find(subject="110105194912310000") == []
 
 

@@ -1,0 +1,206 @@
+"""Outbox benchmarks, each beside its baseline measured in the same run on the same disk. They
+print figures and ratios; they never fail on a time. Run: pytest tests/bench -m bench -s
+
+Targets (issue #5): durable submit ≥ 0.5× raw write+fsync and ≥ 1× persist-queue put; lease+ack
+at 8,000 queued ≥ 3× persist-queue get+ack; forwarding REST ≥ 300/s, SOAP ≥ 100/s; draining
+10,000 grows RSS ≤ 30 MB."""
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import subprocess
+import sys
+import time
+import uuid
+
+import psutil
+import pytest
+
+from offline_queue.crypto import create_key
+from offline_queue.forwarder import Forwarder
+from offline_queue.store import Store
+from offline_queue.transports import Endpoint, make_transport
+from offline_queue.types import Request
+
+pytestmark = pytest.mark.bench
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+N_SUBMIT = 900
+ROUNDS_SUBMIT = 6
+QUEUED = 8000
+N_LEASE = 1000
+N_FORWARD = 1000
+BACKLOG = 10_000
+PAYLOAD = "x" * 1000  # ~1 KB of fields, as a typical application form
+
+
+def _req(protocol="rest") -> Request:
+    return Request(str(uuid.uuid4()), "DC-GJJ-002",
+                   "SubmitApplication" if protocol == "soap" else "/api/v1/matters/DC-GJJ-002/applications",
+                   {"name": "张三丰", "id_number": "11010519491231002X", "note": PAYLOAD})
+
+
+def _store(tmp_path, name="outbox") -> Store:
+    key = str(tmp_path / f"{name}.key")
+    if not os.path.exists(key):
+        create_key(key)
+    return Store(str(tmp_path / name), key)
+
+
+@contextlib.contextmanager
+def _fast_fill(store: Store):
+    """Setting up a backlog is not what is measured: fill without fsync, then back to FULL."""
+    store._db.execute("PRAGMA synchronous=OFF")
+    try:
+        yield
+    finally:
+        store._db.execute("PRAGMA synchronous=FULL")
+
+
+def _fill(store: Store, n: int, protocol="rest") -> None:
+    with _fast_fill(store):
+        for _ in range(n):
+            r = _req(protocol)
+            store.submit(r, jurisdiction="dachang", tracking=r.txid[:8], subject="11010519491231002X")
+
+
+def _rate(n, fn) -> float:
+    t = time.perf_counter()
+    fn()
+    return n / (time.perf_counter() - t)
+
+
+def _line(what, value, unit, base=None, base_name="", target=None):
+    ratio = f"  = {value / base:.2f}× {base_name}" + (f" (target ≥ {target}×)" if target else "") if base else ""
+    print(f"  {what:44} {value:10.0f} {unit}{ratio}")
+
+
+def test_bench_durable_submit(tmp_path):
+    """Interleaved in rounds (raw, outbox, persist-queue in turn) so a neighbour's disk load
+    drifting during the run weighs on all three alike."""
+    from persistqueue import SQLiteAckQueue
+    data = os.urandom(1024)
+    fd = os.open(str(tmp_path / "raw.bin"), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    s = _store(tmp_path)
+    q = SQLiteAckQueue(str(tmp_path / "pq"), multithreading=False, auto_commit=True)
+    chunk = N_SUBMIT // ROUNDS_SUBMIT
+
+    def raw():
+        for _ in range(chunk):
+            os.write(fd, data)
+            os.fsync(fd)
+
+    def ours():
+        for r in [_req() for _ in range(chunk)]:
+            s.submit(r, jurisdiction="dachang", tracking=r.txid[:8], subject="11010519491231002X")
+
+    def pq():
+        for it in [dict(_req().fields) for _ in range(chunk)]:
+            q.put(it)
+
+    spent = {"raw": 0.0, "ours": 0.0, "pq": 0.0}
+    for i in range(ROUNDS_SUBMIT):
+        order = [("raw", raw), ("ours", ours), ("pq", pq)]
+        order = order[i % 3:] + order[:i % 3]
+        for name, fn in order:
+            t = time.perf_counter()
+            fn()
+            spent[name] += time.perf_counter() - t
+    os.close(fd)
+    n = chunk * ROUNDS_SUBMIT
+    r_raw, r_ours, r_pq = (n / spent[k] for k in ("raw", "ours", "pq"))
+    print(f"\ndurable submit, 1 KB, no attachment, {n} each in {ROUNDS_SUBMIT} interleaved rounds ({tmp_path}):")
+    _line("raw write+fsync", r_raw, "/s")
+    _line("outbox submit (sealed, WAL, synchronous=FULL)", r_ours, "/s", r_raw, "raw fsync", 0.5)
+    _line("persist-queue SQLiteAckQueue.put", r_pq, "/s")
+    _line("outbox submit vs persist-queue", r_ours, "/s", r_pq, "persist-queue", 1)
+    s.close()
+
+
+def test_bench_lease_ack_at_8000(tmp_path):
+    from persistqueue import SQLiteAckQueue
+    s = _store(tmp_path)
+    _fill(s, QUEUED)
+
+    def batched():  # the forwarder's pattern: lease a round, ack it in one commit
+        left = N_LEASE
+        while left:
+            got = s.lease(min(32, left))
+            s.ack_many([(i.txid, "delivered", ("R",)) for i in got])
+            left -= len(got)
+
+    def single():  # one item per lease and per ack: the worst case
+        for _ in range(N_LEASE):
+            [i] = s.lease(1)
+            s.ack_delivered(i.txid, "R")
+
+    r_batch = _rate(N_LEASE, batched)
+    r_single = _rate(N_LEASE, single)
+    q = SQLiteAckQueue(str(tmp_path / "pq"), multithreading=False, auto_commit=False)
+    for _ in range(QUEUED):
+        q.put(dict(_req().fields))
+    q.task_done()  # one commit for the fill (not measured)
+    q.auto_commit = True
+
+    def pq():
+        for _ in range(N_LEASE):
+            it = q.get(block=False)
+            q.ack(it)
+
+    r_pq = _rate(N_LEASE, pq)
+    print(f"\nlease+ack with {QUEUED} queued, {N_LEASE} items:")
+    _line("persist-queue get+ack", r_pq, "/s")
+    _line("outbox lease(32)+ack_many (forwarder rounds)", r_batch, "/s", r_pq, "persist-queue", 3)
+    _line("outbox lease(1)+ack (one item at a time)", r_single, "/s", r_pq, "persist-queue", 3)
+    s.close()
+
+
+@contextlib.contextmanager
+def _sim_process(protocol):
+    """The simulated jurisdiction in its own process, as a real one would be."""
+    p = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "jurisdiction", f"--{protocol}", "0"], cwd=ROOT,
+                         stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        parts = p.stdout.readline().split()
+        yield Endpoint("dachang", protocol, parts[1], wsdl=parts[2] if len(parts) > 2 else None)
+    finally:
+        p.terminate()
+        p.wait(10)
+
+
+@pytest.mark.parametrize("protocol, target", [("rest", 300), ("soap", 100)])
+def test_bench_forwarding_throughput(tmp_path, protocol, target):
+    s = _store(tmp_path)
+    _fill(s, N_FORWARD, protocol)
+    with _sim_process(protocol) as ep:
+        fw = Forwarder(s, {"dachang": make_transport(ep)})
+        r = _rate(N_FORWARD, fw.forward_once)
+        fw.stop()
+    assert s.counts()["delivered"] == N_FORWARD
+    print(f"\nforwarding {N_FORWARD} to the simulated {protocol.upper()} jurisdiction on loopback (own process):")
+    _line(f"{protocol.upper()} deliveries (target ≥ {target}/s)", r, "/s", target, "target")
+    s.close()
+
+
+def test_bench_drain_10000_rss(tmp_path):
+    s = _store(tmp_path)
+    _fill(s, BACKLOG)
+    proc = psutil.Process()
+    with _sim_process("rest") as ep:
+        fw = Forwarder(s, {"dachang": make_transport(ep)})
+        fw.run_due()  # warm up: sessions, pools, threads exist before the baseline
+        gc.collect()
+        before = proc.memory_info().rss
+        peak = before
+        t = time.perf_counter()
+        while fw.run_due():
+            peak = max(peak, proc.memory_info().rss)
+        secs = time.perf_counter() - t
+        fw.stop()
+    gc.collect()
+    after = proc.memory_info().rss
+    assert s.counts()["delivered"] == BACKLOG
+    print(f"\ndraining a backlog of {BACKLOG} (REST, own process) in {secs:.1f} s ({BACKLOG / secs:.0f}/s):")
+    print(f"  RSS before {before / 2**20:.1f} MB, peak {peak / 2**20:.1f} MB, after {after / 2**20:.1f} MB: "
+          f"growth {(peak - before) / 2**20:.1f} MB at peak (target ≤ 30 MB)")
+    s.close()
