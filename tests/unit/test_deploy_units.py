@@ -96,6 +96,17 @@ def test_verify_really_checks(tmp_path, root):
         nobin.unlink()
 
 
+@needs_analyze
+@pytest.mark.parametrize("name, ceiling", [("kiosk.service", 4.0), ("kiosk-forwarder.service", 2.0)])
+def test_units_exposure_stays_low(root, name, ceiling):
+    """systemd's own sandbox score (0 best, 10 worst); the screen needs devices, so it scores higher."""
+    r = run("systemd-analyze", "security", "--offline=true", f"--root={_verify_root(root)}", name,
+            cwd=str(root / "etc/systemd/system"))
+    m = re.search(r"Overall exposure level for \S+: ([\d.]+)", r.stdout)
+    assert m, r.stdout[-500:] + r.stderr
+    assert float(m.group(1)) <= ceiling, r.stdout
+
+
 # ---- what the units promise -------------------------------------------------------------------
 def test_app_unit_is_a_watched_sandboxed_cage_session():
     s = unit("kiosk.service")["Service"]
