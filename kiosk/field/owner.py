@@ -9,15 +9,15 @@ import pwd
 SERVICE_USER = "kiosk"
 
 
-def service_ids(user: str = SERVICE_USER) -> tuple[int, int] | None:
+def service_ids(user: str | None = None) -> tuple[int, int] | None:
     try:
-        pw = pwd.getpwnam(user)
+        pw = pwd.getpwnam(user or SERVICE_USER)
     except KeyError:
         return None
     return pw.pw_uid, pw.pw_gid
 
 
-def hand_to(path: str, *, user: str = SERVICE_USER, group_only: bool = False) -> bool:
+def hand_to(path: str, *, user: str | None = None, group_only: bool = False) -> bool:
     """chown `path` to user:user (or root:user with group_only). True when the owner was set."""
     ids = service_ids(user)
     if ids is None or os.geteuid() != 0:

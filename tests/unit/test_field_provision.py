@@ -126,3 +126,25 @@ def test_cli_without_a_terminal_or_pin_stdin_is_a_usage_error(tmp_path):
 def test_cli_force_and_keep_key_exclude_each_other(tmp_path):
     r = admin("provision", "--site", TEMPLATE, "--kiosk-id", "x-1", "--out", str(tmp_path), "--force", "--keep-key")
     assert r.returncode == 2 and "not allowed with" in r.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="owners need root")
+def test_as_root_the_service_user_gets_the_key_and_reads_the_config(tmp_path, monkeypatch):
+    import pwd
+
+    from kiosk.field import owner
+
+    nobody = pwd.getpwnam("nobody")  # stands in for `kiosk`, which CI machines do not have
+    monkeypatch.setattr(owner, "SERVICE_USER", "nobody")
+    out = tmp_path / "k"
+    r = provision(TEMPLATE, "dachang-hall-02", str(out), "135790", csr=True)
+    assert r.owner_set
+
+    def ids(p):
+        st = os.stat(p)
+        return st.st_uid, st.st_gid, stat.S_IMODE(st.st_mode)
+
+    assert ids(r.key_path) == (nobody.pw_uid, nobody.pw_gid, 0o600)  # the app and forwarder open it
+    assert ids(r.client_key) == (nobody.pw_uid, nobody.pw_gid, 0o600)
+    assert ids(r.config_path) == (0, nobody.pw_gid, 0o640)  # root writes, the service reads
+    assert ids(out)[:2] == (0, nobody.pw_gid)
