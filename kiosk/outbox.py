@@ -169,18 +169,20 @@ class KioskOutbox:
         except OutboxError as e:
             raise _kiosk_error(e) from None
         out = []
+        unreachable: set[str] = set()  # one failed status query per jurisdiction is enough waiting
         for it in items:
             rs, reason = it.remote_state, it.remote_reason
-            if it.state == "delivered":
-                t = self.transports.get(it.jurisdiction)
-                if t is not None:
-                    try:
-                        st = t.status(it.txid, self._status_operation(it.matter))
-                        if st.state != "unknown":
-                            self.store.set_remote_status(it.txid, st)
-                            rs, reason = st.state, st.reason
-                    except OutboxError as e:  # offline: the last known state
-                        log.info("status of %s: %s", it.txid, e)
+            t = self.transports.get(it.jurisdiction)
+            if it.state == "delivered" and t is not None and it.jurisdiction not in unreachable \
+                    and self.online(it.jurisdiction):
+                try:
+                    st = t.status(it.txid, self._status_operation(it.matter))
+                    if st.state != "unknown":
+                        self.store.set_remote_status(it.txid, st)
+                        rs, reason = st.state, st.reason
+                except OutboxError as e:  # offline: the last known state
+                    unreachable.add(it.jurisdiction)
+                    log.info("status of %s: %s", it.txid, e)
             out.append(ProgressItem(txid=it.txid, tracking_number=it.tracking, matter_code=it.matter,
                                     jurisdiction=it.jurisdiction, created_at=_dt_of(it.created_at),
                                     local_state=it.state, remote_state=rs, remote_reason=reason))
@@ -280,6 +282,8 @@ def open_outbox(config: Config, catalog: Any, *, clock: Clock | None = None, sta
         box: KioskOutbox | None = None
         fwd = Forwarder(store, transports, on_change=lambda: box._notify() if box else None)
         box = KioskOutbox(config, catalog, store, fwd, transports, sims, started=start_forwarder)
+        for code, sim in sims.items():  # the demo panel restoring a link is the network returning
+            sim.on_reachable.append(lambda up, code=code: up and box.network_returned(code))
         if start_forwarder:
             fwd.start()
         return box

@@ -20,6 +20,7 @@ class SimulatedJurisdiction:
         self.app = RestApp(self.state) if protocol == "rest" else SoapApp(self.state)
         self.port = port
         self._server: SimServer | None = None
+        self.on_reachable: list = []  # callbacks(up: bool) when the network is cut or restored
 
     # ---- life -----------------------------------------------------------------------------
     def start(self) -> "SimulatedJurisdiction":
@@ -73,6 +74,8 @@ class SimulatedJurisdiction:
     def set_reachable(self, up: bool) -> None:
         """Cut (False) or restore (True) the network: while cut, every connection is reset."""
         self.state.reachable = up
+        for cb in list(self.on_reachable):
+            cb(up)
 
     def set_prereview(self, decision: str, reason: str | None = None, *, txid: str | None = None) -> None:
         self.state.set_prereview(decision, reason, txid=txid)
