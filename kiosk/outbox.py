@@ -143,7 +143,8 @@ class KioskOutbox:
         self._notify()
         if self._started:
             self.forwarder.wake()
-            info = self._wait_delivered(tx.id, SUBMIT_WAIT) or info
+            if self.online(tx.jurisdiction):  # offline: the receipt says "saved, forwarded later" at once
+                info = self._wait_delivered(tx.id, SUBMIT_WAIT) or info
         return SubmitOutcome(txid=tx.id, tracking_number=tx.tracking_number, forwarded=info.state == "delivered",
                              remote_reference=info.remote_reference)
 
