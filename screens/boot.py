@@ -15,7 +15,12 @@ def configure(*, fullscreen: bool = False, demo: bool = False, driven: bool = Fa
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_LOG_MODE", "PYTHON")  # our logging (with its personal-data filter) stays in charge
+    import logging
+
     from kivy.config import Config
+
+    # Kivy's start-up chatter (GL versions, providers) is no news on a kiosk (set after Kivy set its own)
+    logging.getLogger("kivy").setLevel(os.environ.get("KIOSK_KIVY_LOG_LEVEL", "WARNING"))
 
     w, h = WINDOW
     Config.set("graphics", "width", str(w + (DEMO_DOCK if demo else 0)))

@@ -1,0 +1,151 @@
+"""The resident journeys on the real app: real drivers against their twins, simulated
+jurisdictions on loopback, touches on the screen, screenshots of every step."""
+import pytest
+
+from tests.support.ui import journey, kiosk_display, leaks  # noqa: F401  (kiosk_display is a fixture)
+
+pytestmark = pytest.mark.e2e
+
+ONLINE_REST = "SH-YB-001"  # 异地就医备案, Sanhe: REST
+QUEUED_SOAP = "TZ-YB-001"  # 异地就医备案, Tongzhou: SOAP
+PHONE = "13912345678"
+
+
+def _submitted_txid(ui) -> str:
+    return ui.services.session.data.outcome.outcome.txid
+
+
+@journey
+def test_online_rest_matter(ui):
+    """Sent at once to a REST jurisdiction; the receipt prints; the jurisdiction has it."""
+    ui.shot("home")
+    ui.apply(ONLINE_REST, {"phone": PHONE})
+    ui.shot("receipt")
+    scr = ui.screen
+    assert scr.forwarded and "三河市" in scr.headline
+    assert scr.printing == "printed"
+    txid = _submitted_txid(ui)
+    assert txid in ui.twins["jurisdictions"]["sanhe"].delivered_ids()
+    printer = ui.twins["printer"]
+    assert printer.wait_for_jobs(1, timeout=10)
+    assert any(scr.number in p for p in printer.last_job.qr_payloads)
+    ui.tap_id("finish")
+    ui.wait_state("home")
+
+
+@journey
+def test_queued_while_offline_then_forwarded_soap(ui):
+    """Network down: saved on the kiosk (a success for the resident); network back: forwarded."""
+    sim = ui.twins["jurisdictions"]["tongzhou"]
+    sim.set_reachable(False)
+    ui.apply(QUEUED_SOAP, {"phone": PHONE})
+    ui.shot("receipt-queued")
+    scr = ui.screen
+    assert not scr.forwarded and "自动发送" in scr.headline
+    txid = _submitted_txid(ui)
+    assert txid not in sim.delivered_ids()
+    assert ui.services.outbox.counts().get("queued", 0) >= 1
+    ui.tap_id("finish")
+    ui.wait_state("home")
+    sim.set_reachable(True)
+    ui.services.outbox.network_returned("tongzhou")
+    ui.wait(lambda: txid in sim.delivered_ids(), what="the queued transaction to reach Tongzhou")
+    ui.wait(lambda: ui.services.outbox.counts().get("queued", 0) == 0, what="the outbox to empty")
+
+
+@journey
+def test_printer_out_of_paper(ui):
+    """No paper: the QR and tracking number stay on screen; the status bar and technician know."""
+    ui.twins["printer"].set_status("paper_out")
+    ui.apply(ONLINE_REST, {"phone": PHONE})
+    ui.shot("receipt-no-paper")
+    scr = ui.screen
+    assert scr.printing == "failed"
+    assert scr.qr and scr.number
+    assert "paper_out" in ui.services.unavailable.get("printer", "")
+    assert "回执打印" in ui.d.shell.status
+    states = {s.device: s for s in ui.services.actions.device_states()}
+    assert states["printer"].code == "paper_out"
+
+
+@journey
+def test_idle_timeout_wipes(ui):
+    """Idle: a countdown, then home, and no widget holds the resident's data."""
+    ui.identify()
+    ident = ui.services.session.data.identity
+    ui.choose(ONLINE_REST)
+    ui.tap_id("next")
+    ui.wait_state("form")
+    ui.fill_form({"phone": PHONE})
+    ui.shot("form-before-idle")
+    ui.idle_out()
+    ui.shot("home-after-idle")
+    assert ui.services.session.data.identity is None
+    assert not leaks(ui.d.shell, [ident.name, ident.id_number, ident.masked_id, PHONE, ident.address or "-"])
+
+
+@journey
+def test_card_pulled_mid_journey(ui):
+    """The card leaves the reader during the scan step: home, wiped, scans deleted."""
+    import os
+
+    ui.identify()
+    ident = ui.services.session.data.identity
+    ui.choose(ONLINE_REST)
+    ui.tap_id("next")
+    ui.wait_state("form")
+    ui.fill_form({"phone": PHONE})
+    ui.tap_id("next")
+    ui.wait_state("scan")
+    ui.scan_all()
+    folder = ui.d.shell.ctx.scan_folder
+    assert folder and os.listdir(folder)
+    ui.shot("scan-before-pull")
+    ui.twins["idreader"].remove()
+    ui.wait_state("home")
+    ui.shot("home-after-pull")
+    assert ui.services.session.data.attachments == {}
+    assert not os.path.exists(folder)
+    assert not leaks(ui.d.shell, [ident.name, ident.id_number, ident.masked_id, PHONE])
+
+
+@journey
+def test_progress_shows_needs_correction(ui):
+    """The jurisdiction asks for a correction: the progress query by ID card says so, with why."""
+    reason = "身份证复印件不清晰，请重新上传"
+    ui.twins["jurisdictions"]["sanhe"].set_prereview("needs_correction", reason)
+    ui.apply(ONLINE_REST, {"phone": PHONE})
+    ui.tap_id("finish")
+    ui.wait_state("home")
+    ui.tap_id("progress")
+    ui.wait_state("progress")
+    ui.show_card("resident-1")
+    ui.wait(lambda: ui.screen.searched, what="the progress answer")
+    ui.shot("progress-needs-correction")
+    texts = " ".join(ui.texts())
+    assert "需要补正" in texts and reason in texts
+
+
+@journey
+def test_technician_pin_lockout(ui):
+    """Five wrong PINs lock the gate; even the right PIN waits; after the wait it opens."""
+    from kiosk.technician import FIRST_LOCK
+
+    for _ in range(5):
+        ui.tap_id("emblem", frames=1)
+    ui.wait_state("technician")
+    for _ in range(5):
+        ui.type_keys("000000")
+        ui.tap_id("enter")
+    ui.shot("technician-locked")
+    assert "锁定" in ui.screen.message
+    ui.type_keys("246810")
+    ui.tap_id("enter")
+    assert not ui.screen.unlocked and "锁定" in ui.screen.message
+    ui.clock.advance(FIRST_LOCK)
+    ui.type_keys("246810")
+    ui.tap_id("enter")
+    assert ui.screen.unlocked
+    ui.shot("technician-open")
+    ui.tap_id("leave")
+    ui.wait_state("home")

@@ -1,0 +1,234 @@
+"""The e2e rig: the real app (real drivers against their twins, simulated jurisdictions) in a
+child process under its own Xvfb, driven by touches. A journey is a function of `ui`; the
+@journey decorator turns it into a pytest test that runs it in a fresh kiosk process (Kivy owns
+the process: its window, its logging), saves screenshots under the test's tmp dir and prints
+where. Nothing waits for a timeout: the injected clock is moved; waits are for real I/O."""
+from __future__ import annotations
+
+import importlib
+import os
+import subprocess
+import sys
+import traceback
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHILD_TIMEOUT = 240  # seconds for one journey process on a slow CI machine (it ends far sooner)
+IDLE_TIMEOUT, IDLE_WARNING = 30, 10  # the test site's idle settings (seconds of the injected clock)
+
+
+# ---- the pytest side --------------------------------------------------------------------------
+@pytest.fixture(scope="session")
+def kiosk_display():
+    """One Xvfb for the whole e2e session (each journey process opens its own window on it)."""
+    from screens.xvfb import Xvfb
+
+    x = Xvfb().start()
+    yield x.display
+    x.stop()
+
+
+def journey(fn):
+    """Make `fn(ui)` a test that plays it in a fresh kiosk process."""
+    def test(kiosk_display, tmp_path):
+        run_journey(f"{fn.__module__}:{fn.__name__}", tmp_path, kiosk_display)
+    test.__name__ = fn.__name__
+    test.__doc__ = fn.__doc__
+    test.__module__ = fn.__module__
+    test.journey = fn
+    return test
+
+
+def run_journey(target: str, tmp_path: Path, display: str) -> None:
+    shots = tmp_path / "screens"
+    env = dict(os.environ, DISPLAY=display, KIVY_NO_ARGS="1", KIVY_NO_FILELOG="1", KIVY_NO_CONSOLELOG="1",
+               KIVY_HOME=str(tmp_path / "kivy"), KIVY_LOG_MODE="PYTHON", PYTHONPATH=str(ROOT),
+               KIOSK_FONT_CACHE=os.environ.get("KIOSK_FONT_CACHE", str(Path.home() / ".cache/kiosk/fonts")))
+    proc = subprocess.run([sys.executable, "-m", "tests.support.ui", target, str(tmp_path)], cwd=ROOT, env=env,
+                          capture_output=True, text=True, timeout=CHILD_TIMEOUT)
+    print(f"\n{target}: screenshots in {shots}")
+    if proc.returncode != 0:
+        pytest.fail(f"journey {target} failed (exit {proc.returncode}):\n{proc.stdout[-3000:]}\n{proc.stderr[-6000:]}",
+                    pytrace=False)
+
+
+# ---- the kiosk side (the child process) ------------------------------------------------------------
+def site_config(folder: Path):
+    """The demo site, with its data in `folder` and short idle times."""
+    from kiosk.config import DEMO_SITE, load_config
+
+    text = DEMO_SITE.read_text(encoding="utf-8")
+    text = text.replace("[data]\n", f'[data]\nfolder = "{folder / "data"}"\n', 1)
+    # the reader starts empty: each journey places the card when the screen asks for it
+    text = text.replace('idreader = "sim://idreader?card=resident-1"', 'idreader = "sim://idreader"')
+    text = text.replace("idle_timeout = 90", f"idle_timeout = {IDLE_TIMEOUT}")
+    text = text.replace("idle_warning = 20", f"idle_warning = {IDLE_WARNING}")
+    path = folder / "site.toml"
+    path.write_text(text, encoding="utf-8")
+    return load_config(path, demo=True)
+
+
+class UI:
+    """What a journey gets: the driver (touches, waits, screenshots), the services, the twins,
+    the injected clock, and a few steps every journey shares."""
+
+    def __init__(self, driver, services, clock, shots: Path):
+        self.d, self.services, self.clock, self.shots = driver, services, clock, shots
+        self.twins = services.twins()
+        self._n = 0
+
+    def __getattr__(self, name):  # tap, tap_id, wait, wait_state, find, type_keys, state, screen …
+        return getattr(self.d, name)
+
+    def shot(self, name: str) -> str:
+        self._n += 1
+        return self.d.screenshot(str(self.shots / f"{self._n:02d}-{name}.png"))
+
+    # ---- steps ---------------------------------------------------------------------------------
+    def show_card(self, card: str = "resident-1") -> None:
+        from screens.demo_script import swap_card
+
+        swap_card(self.d, self.twins["idreader"], card)
+
+    def identify(self, card: str = "resident-1") -> None:
+        self.tap_id("start")
+        self.wait_state("identify")
+        self.show_card(card)
+        self.wait_state("choose")
+
+    def choose(self, code: str) -> None:
+        from pypinyin import Style, lazy_pinyin
+
+        m = self.services.catalog.get(code)
+        initials = "".join(p[0] for p in lazy_pinyin(m.name, style=Style.FIRST_LETTER) if p and p[0].isalpha())
+        self.type_keys(initials[:4].lower())
+        btn = next((w for w in self.d.visible() if getattr(w, "matter_code", None) == code), None)
+        if btn is None:
+            raise AssertionError(f"{code} not among the results for {initials[:4]!r}: {self.d.texts()[:30]}")
+        self.tap(btn)
+        self.wait_state("guide")
+
+    def fill_form(self, typed: dict[str, str]) -> None:
+        """Keys of the form's fields → digits/letters to type (a choice: the option's text)."""
+        for key, value in typed.items():
+            field = next(w for w in self.d.visible() if getattr(w, "field_key", None) == key)
+            self.tap(field)
+            spec = next(f for f in self.services.session.data.matter.fields if f.key == key)
+            if spec.input == "choice":
+                self.tap(self.find(value))
+            else:
+                self.type_keys(value)
+
+    def scan_all(self) -> None:
+        for mat in self.services.session.data.matter.materials:
+            btn = next(w for w in self.d.visible() if getattr(w, "material_code", None) == mat.code)
+            self.tap(btn)
+            self.wait(lambda: not self.screen.busy, what=f"the scan of {mat.code}")
+            assert not self.screen.problem, self.screen.problem
+
+    def apply(self, code: str, typed: dict[str, str], *, delivery: str = "pickup", card: str = "resident-1") -> None:
+        """From home to the receipt: identify, choose, guide, form, scan, delivery, confirm, submit."""
+        self.identify(card)
+        self.choose(code)
+        self.tap_id("next")
+        self.wait_state("form")
+        self.fill_form(typed)
+        self.shot("form")
+        self.tap_id("next")
+        for _ in range(4):
+            st = self.state
+            if st == "scan":
+                self.scan_all()
+                self.shot("scan")
+                self.tap_id("next")
+            elif st == "delivery":
+                self.tap_id(delivery)
+                self.tap_id("next")
+            elif st == "confirm":
+                break
+            self.wait(lambda: self.state != st, what=f"leaving {st}")
+        self.wait_state("confirm")
+        self.tap_id("consent")
+        self.shot("confirm")
+        self.tap_id("submit", frames=1)
+        self.wait_state("receipt")
+        self.wait(lambda: self.screen.printing in ("printed", "failed"), what="the receipt to print")
+
+    def idle_out(self) -> None:
+        """Let the idle countdown run out by moving the injected clock (never sleeping)."""
+        self.clock.advance(IDLE_TIMEOUT + 1)
+        self.d.shell.tick()
+        self.d.frames(2)
+        assert self.d.shell.idle_left > 0
+        self.shot("idle-countdown")
+        self.clock.advance(IDLE_WARNING + 1)
+        self.d.shell.tick()
+        self.wait_state("home")
+
+
+def leaks(shell, needles: list[str]) -> list[str]:
+    """Every widget of every screen (shown or not) whose text or image source holds one of the
+    needles (a name, an ID number, a phone number, an address)."""
+    found = []
+    roots = [shell] + list(shell.screens.values())
+    seen = set()
+    for root in roots:
+        for w in root.walk(restrict=False):
+            if id(w) in seen:
+                continue
+            seen.add(id(w))
+            for attr in ("text", "source", "value", "letters", "address", "phone", "number", "qr", "title"):
+                v = getattr(w, attr, None)
+                if isinstance(v, str) and v:
+                    for n in needles:
+                        if n and n in v:
+                            found.append(f"{type(w).__name__}.{attr} holds {n!r}")
+    return found
+
+
+def child_main(target: str, tmp: str) -> int:
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kiosk.bootstrap import build
+    from kiosk.logs import setup_logging
+    from screens import boot
+    from screens.demo_script import SkippableClock
+
+    setup_logging(console=True, level="WARNING")
+    tmp_path = Path(tmp)
+    shots = tmp_path / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    config = site_config(tmp_path)
+    boot.configure(demo=True, driven=True)
+    boot.open_window()
+    clock = SkippableClock()
+    services = build(config, clock=clock, demo=True)
+    from screens.app import KioskApp
+    from screens.driver import Driver
+
+    modname, _, fname = target.partition(":")
+    fn = getattr(importlib.import_module(modname), fname).journey
+    d = Driver(KioskApp(services))
+    ui = UI(d, services, clock, shots)
+    try:
+        d.start()
+        d.wait_state("home")
+        fn(ui)
+        return 0
+    except BaseException:
+        traceback.print_exc()
+        try:
+            ui.shot("FAILED")
+        except Exception:
+            pass
+        return 1
+    finally:
+        try:
+            d.stop()
+        finally:
+            services.close()
+
+
+if __name__ == "__main__":
+    sys.exit(child_main(sys.argv[1], sys.argv[2]))
