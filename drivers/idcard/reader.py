@@ -191,6 +191,13 @@ class IdCardReader:
                 if self._failures >= self.timings.fault_after_failures:
                     self._set_state("fault", f"{self.port}: {e}")
                 self._stop.wait(self.timings.poll_interval)
+            except Exception as e:  # a bug must not silently end the reader: say so, start over
+                log.exception("idreader: unexpected error")
+                self._close()
+                self._lost_card()
+                self._set_state("fault", f"{self.port}: internal error: {type(e).__name__}")
+                self._stop.wait(backoff(attempt, self.timings))
+                attempt += 1
         self._close()
 
     def _check_sam(self) -> None:

@@ -106,6 +106,16 @@ class SsCardReader:
 
     # ---- the loop ----------------------------------------------------------------------------------
     def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self._loop()
+            except Exception as e:  # a bug must not silently end the reader: say so, start over
+                log.exception("sscard: unexpected error")
+                self._lost(f"internal error: {type(e).__name__}")
+                self._set_state("fault", f"internal error: {type(e).__name__}")
+                self._stop.wait(self.timings.reconnect_max)
+
+    def _loop(self) -> None:
         attempt = 0
         known_state = sc.SCARD_STATE_UNAWARE
         while not self._stop.is_set():
