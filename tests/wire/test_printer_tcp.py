@@ -55,3 +55,20 @@ def test_jobs_are_recorded_in_order_one_png_and_one_text_each(tcp_twin):
     assert all(f"受理编号：{n}" in j.text for n, j in zip(("A1", "B2", "C3"), tcp_twin.jobs))
     import os
     assert sorted(os.listdir(tcp_twin.out_dir)) == [f"job-000{i}.{e}" for i in (1, 2, 3) for e in ("png", "txt")]
+
+
+def test_printer_status_command(tcp_twin, capsys):
+    import json
+
+    from kiosk.cli import main
+    tcp_twin.set_status("paper_near_end")
+    assert main(["printer-status", "--device", tcp_twin.url, "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert (got["code"], got["health"], got["zh"], got["en"]) == ("paper_near_end", "warning", "纸将用完", "paper near end")
+
+
+def test_print_test_command_prints(tcp_twin, capsys):
+    from kiosk.cli import main
+    assert main(["print-test", "--device", tcp_twin.url, "--paper", "58"]) == 0
+    assert capsys.readouterr().out.startswith("printed: 就绪 / ready")
+    assert tcp_twin.wait_for_jobs(1) and "打印测试" in tcp_twin.last_job.text

@@ -51,3 +51,14 @@ def test_backend_status_codes_map_to_ours(sane_test_backend):
     finally:
         SaneScanner("test:1", dpi=50, options={"read_return_value": "Default"}).scan(1)
     assert len(SaneScanner("test:1", dpi=50).scan(1)) == 1  # usable again afterwards
+
+
+def test_scan_command_writes_one_pdf(sane_test_backend, tmp_path, capsys):
+    import json
+
+    from kiosk.cli import main
+    out = tmp_path / "out" / "m.pdf"
+    assert main(["scan", "--device", "sane://test:0?source=adf", "--out", str(out), "--pages", "2", "--dpi", "50",
+                 "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["pages"] == 2 and got["pdf"] == str(out) and out.read_bytes()[:4] == b"%PDF"
