@@ -102,6 +102,15 @@ class StatusReader:
         self._sent.append(n)
         return status_query(n)
 
+    def all_queries(self) -> bytes:
+        """DLE EOT 1, 2 and 4 at once, for a shell that pipelines (answers come in order)."""
+        out = b""
+        while self._todo:
+            n = self._todo.pop(0)
+            self._sent.append(n)
+            out += status_query(n)
+        return out
+
     @property
     def waiting(self) -> bool:
         """A query is sent and not yet answered."""

@@ -57,12 +57,11 @@ def test_status_byte_pattern():
 def test_answers_pipelined_and_split_at_every_boundary_with_noise(split):
     # the shell may send 1, 2 and 4 at once; noise (an ASB byte 0x00, a stray 0xFF) is skipped
     reader = StatusReader()
-    queries = [reader.next_query()]
-    reader._todo, reader._sent = [], [1, 2, 4]  # three in flight
+    queries = [reader.all_queries()]
     stream = bytes([0x00, 0x12, 0xFF, 0x32, 0x7E])
     reader.receive_data(stream[:split])
     reader.receive_data(stream[split:])
-    assert queries == [b"\x10\x04\x01"]
+    assert queries == [b"\x10\x04\x01\x10\x04\x02\x10\x04\x04"]
     assert reader.skipped == 2
     assert reader.status().code == "paper_out"
 

@@ -10,6 +10,7 @@ class Command:
     name: str          # init align bold size mode chinese text lf feed cut qr raster status ignored
     args: tuple = ()
     data: bytes = b""
+    length: int = 0    # bytes the command took on the wire
 
 
 # ESC x commands with a fixed number of parameter bytes that we only skip
@@ -32,7 +33,7 @@ class Interpreter:
                 break  # incomplete: wait for more bytes
             del self._buf[:used]
             if cmd is not None:
-                out.append(cmd)
+                out.append(dataclasses.replace(cmd, length=used))
         return out
 
     def _parse(self, b: bytearray) -> tuple[Command | None, int]:

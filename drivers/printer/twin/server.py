@@ -75,26 +75,24 @@ class _Session:
                 if answer is not None:
                     reply.append(answer)
                 continue
-            if cmd.name == "init" and self.paper is None:
+            if self.paper is None:  # ESC @ starts a job; so do bytes that come without one
                 self.paper = Paper(t.width_dots, t.width_chars)
                 self.size, self.lines, self.interrupted = 0, 0, False
-            if self.paper is None:  # bytes outside a job: start one implicitly
-                self.paper = Paper(t.width_dots, t.width_chars)
-            self.size += len(cmd.data) + 2
+            self.size += cmd.length
             if cmd.name == "lf":
                 self.lines += 1
                 t._line_printed()
             status = t.status
-            if not status.printable:
-                if not self.interrupted:
-                    self.paper.stopped(str(status))
-                    self.interrupted = True
-                if cmd.name != "cut":
-                    continue
-            self.paper.apply(cmd) if cmd.name != "cut" or not self.interrupted else None
+            if not status.printable and not self.interrupted:
+                self.paper.stopped(str(status))  # what follows is lost, as on a real printer
+                self.interrupted = True
             if cmd.name == "cut":
+                if not self.interrupted:
+                    self.paper.apply(cmd)
                 t._job_done(self.paper, str(status), self.interrupted, self.size)
                 self.paper = None
+            elif not self.interrupted:
+                self.paper.apply(cmd)
         return bytes(reply)
 
 
