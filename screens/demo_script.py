@@ -44,6 +44,8 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
     os.makedirs(folder, exist_ok=True)
     d = Driver(app).start()
     twins = services.twins()
+    if "sscard" in twins:  # the script shows the ID card; the social security card waits in the dock
+        twins["sscard"].remove()
     shots: list[str] = []
 
     def shot(name: str) -> None:

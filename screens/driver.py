@@ -91,7 +91,7 @@ class Driver:
         raise LookupError(f"no id {wid!r} on screen {self.state}")
 
     # ---- touching -----------------------------------------------------------------------------
-    def tap(self, target, frames: int = 2) -> None:
+    def tap(self, target, frames: int = 1) -> None:
         """Touch down and up at the centre of a widget (or of the one that says `target`)."""
         from kivy.tests.common import UnitTestTouch
 
@@ -115,7 +115,7 @@ class Driver:
             # a ScrollView hands a short tap to its button a moment later (its own Clock event)
             self.wait(lambda: w.state == "normal", what="the list to pass the tap on")
 
-    def tap_id(self, wid: str, frames: int = 2) -> None:
+    def tap_id(self, wid: str, frames: int = 1) -> None:
         self.tap(self.widget(wid), frames)
 
     def type_keys(self, keys: str) -> None:
@@ -126,7 +126,7 @@ class Driver:
             key = next((w for w in self.visible() if isinstance(w, Button) and w.text == k), None)
             if key is None:
                 raise LookupError(f"no key {k!r} on screen {self.state}")
-            self.tap(key, frames=1)
+            self.tap(key, frames=0)
         self.frames(1)
 
     # ---- pictures -----------------------------------------------------------------------------

@@ -63,6 +63,7 @@ def site_config(folder: Path):
     text = text.replace("[data]\n", f'[data]\nfolder = "{folder / "data"}"\n', 1)
     # the reader starts empty: each journey places the card when the screen asks for it
     text = text.replace('idreader = "sim://idreader?card=resident-1"', 'idreader = "sim://idreader"')
+    text = text.replace('sscard = "sim://sscard?card=ss-1"', 'sscard = "sim://sscard"')
     text = text.replace("idle_timeout = 90", f"idle_timeout = {IDLE_TIMEOUT}")
     text = text.replace("idle_warning = 20", f"idle_warning = {IDLE_WARNING}")
     path = folder / "site.toml"
@@ -200,10 +201,11 @@ def child_main(target: str, tmp: str) -> int:
     shots = tmp_path / "screens"
     shots.mkdir(parents=True, exist_ok=True)
     config = site_config(tmp_path)
-    boot.configure(demo=True, driven=True)
+    boot.configure(demo=False, driven=True)  # no device dock: the journeys drive the twins directly
     boot.open_window()
     clock = SkippableClock()
     services = build(config, clock=clock, demo=True)
+    services.demo = False
     from screens.app import KioskApp
     from screens.driver import Driver
 
