@@ -85,6 +85,10 @@ class KioskActions:
             log.exception("outbox.online failed")
             return False
 
+    def network_key(self) -> tuple:
+        """Which jurisdictions are reachable now: lists that show "needs the network" depend on it."""
+        return tuple(sorted(c for c in self.config.jurisdictions if self.online(c)))
+
     def can_start(self, matter: Matter) -> bool:
         """A query matter needs the network now; an application may be queued if offline_ok."""
         if self.outbox is None:

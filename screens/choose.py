@@ -10,6 +10,7 @@ from screens.look import look
 from screens.widgets import BigButton, KioskScreen
 
 RESULTS = 24  # matters shown at once; more would only scroll past an elderly resident
+CACHE = 48  # result lists kept built: buttons hold only catalog text, never the resident's data
 
 
 class ChooseScreen(KioskScreen):
@@ -40,8 +41,17 @@ class ChooseScreen(KioskScreen):
         self._fill_filters()
         self.refresh()
 
+    def __init__(self, **kw):
+        self._built: dict[tuple, list] = {}  # (what the list shows) → its buttons, oldest first
+        self._filters_key = None
+        super().__init__(**kw)
+
     def _fill_filters(self) -> None:
         a = self.ctx.actions
+        key = (self.jurisdiction, self.category, look.lang, look.elder)
+        if key == self._filters_key:
+            return
+        self._filters_key = key
         box = self.ids.filters
         box.clear_widgets()
         for code in [""] + a.served():
@@ -66,6 +76,19 @@ class ChooseScreen(KioskScreen):
             self.heading = tr("choose.popular", look.lang)
         box = self.ids.results
         box.clear_widgets()
+        key = (tuple(m.code for m in found), look.lang, look.elder, a.network_key())
+        widgets = self._built.pop(key, None)
+        if widgets is None:
+            widgets = self._buttons(found)
+        self._built[key] = widgets  # most recent last
+        while len(self._built) > CACHE:
+            self._built.pop(next(iter(self._built)))
+        for w in widgets:
+            box.add_widget(w)
+
+    def _buttons(self, found) -> list:
+        a = self.ctx.actions
+        out = []
         for m in found:
             name = (m.name_en or m.name) if look.lang == "en" else m.name
             where = a.jurisdiction_name(m.jurisdiction, look.lang).split("（")[0]
@@ -74,6 +97,7 @@ class ChooseScreen(KioskScreen):
                           kind="secondary")
             b.matter_code = m.code
             b.bind(on_release=lambda _b, m=m: self.ctx.fire("pick", matter=m))
-            box.add_widget(b)
+            out.append(b)
         if not found:
-            box.add_widget(Factory.Body(text=tr("choose.none", look.lang)))
+            out.append(Factory.Body(text=tr("choose.none", look.lang)))
+        return out

@@ -42,11 +42,11 @@ class PinyinKeyboard(BoxLayout):
                 key.bind(on_release=lambda k: self.press(k.text))
                 box.add_widget(key)
             if i == 2:
-                for label, action in ((tr("common.delete", look.lang), self.backspace),
-                                      (tr("common.clear", look.lang), self.clear)):
-                    key = Factory.Key(text=label)
+                for name, action in (("common.delete", self.backspace), ("common.clear", self.clear)):
+                    key = Factory.Key(text=tr(name, look.lang))
                     key.width = key.height * 1.5
                     key.bind(on_release=lambda _k, a=action: a())
+                    look.bind(lang=lambda _l, lang, k=key, n=name: setattr(k, "text", tr(n, lang)))
                     box.add_widget(key)
             box.add_widget(Factory.Widget())
 
