@@ -185,6 +185,21 @@ class KioskActions:
         self._note_printer(out)
         return out
 
+    def check_printer(self) -> None:
+        """Ask the printer how it is (I/O: off the main thread), so a refilled printer stops being
+        reported unavailable before the next receipt."""
+        if self.printer is None:
+            return
+        try:
+            st = self.printer.state()
+        except Exception as e:
+            self.unavailable["printer"] = f"printer: {type(e).__name__}: {e}"
+            return
+        if st.health in ("ok", "warning"):
+            self.unavailable.pop("printer", None)
+        else:
+            self.unavailable["printer"] = f"printer: {st.code}"
+
     def _note_printer(self, out: PrintOutcome | None) -> None:
         """The status bar and the technician learn the printer's state from every job."""
         if out is None:

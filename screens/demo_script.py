@@ -11,6 +11,7 @@ from screens.driver import Driver
 
 # The journeys the demo plays (codes of the sample catalog).
 APPLICATION = "DC-WJ-002"  # 医师执业注册, Dachang (REST): typed Chinese, a choice, four materials
+OFFLINE = "TZ-YB-001"  # 异地就医备案, Tongzhou (SOAP): submitted while the network is down
 QUERY = "TZ-GJJ-001"  # 住房公积金缴存提取查询, Tongzhou (SOAP): a query matter
 PIN = "246810"  # the demo site's technician PIN (kiosk/demo/site.toml)
 
@@ -90,12 +91,7 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.tap(choice)
         d.tap_id("next")
         d.wait_state("scan")
-        for code in [m.code for m in services.session.data.matter.materials]:
-            btn = next(w for w in d.visible() if getattr(w, "material_code", None) == code)
-            d.tap(btn)
-            d.wait(lambda: not d.screen.busy, what=f"scan of {code}")
-            if d.screen.problem:
-                raise RuntimeError(f"scan of {code}: {d.screen.problem}")
+        _scan_all(d, services)
         shot("scan")
         d.tap_id("next")
         d.wait_state("delivery")
@@ -115,16 +111,58 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
             dest = os.path.join(folder, f"{len(shots) + 1:02d}-receipt-printed.png")
             shutil.copy(printer.last_png, dest)
             shots.append(dest)
-        number = d.screen.number
+        first_txid = services.session.data.outcome.outcome.txid
         d.tap_id("finish")
         d.wait_state("home")
 
-        # the printer out of paper: the receipt stays on screen
-        # progress by tracking number
+        # a second application while the network is down and the printer has no paper: saved on
+        # the kiosk (a success for the resident), the QR and number on screen to photograph
+        sims = twins.get("jurisdictions", {})
+        for sim in sims.values():
+            sim.set_reachable(False)
+        if printer is not None:
+            printer.set_status("paper_out")
+        d.tap_id("start")
+        d.wait_state("identify")
+        swap_card(d, twins["idreader"], "resident-1")
+        d.wait_state("choose")
+        d.type_keys("ydjy")
+        d.tap(_matter_button(d, OFFLINE))
+        d.wait_state("guide")
+        d.tap_id("next")
+        d.wait_state("form")
+        d.type_keys("13812345678")
+        d.tap_id("next")
+        d.wait_state("scan")
+        _scan_all(d, services)
+        d.tap_id("next")
+        d.wait_state("delivery")
+        d.tap_id("next")
+        d.wait_state("confirm")
+        d.tap_id("consent")
+        d.tap_id("submit", frames=1)
+        d.wait_state("receipt")
+        d.wait(lambda: d.screen.printing in ("printed", "failed"), what="printing")
+        shot("receipt-saved-offline-no-paper")
+        second_txid = services.session.data.outcome.outcome.txid
+        d.tap_id("finish")
+        d.wait_state("home")
+        for sim in sims.values():
+            sim.set_reachable(True)
+        services.outbox.network_returned()
+        if printer is not None:
+            printer.set_status("ready")
+        code = services.catalog.get(OFFLINE).jurisdiction
+        if code in sims:
+            d.wait(lambda: second_txid in sims[code].delivered_ids(), what="the saved application to be forwarded")
+        jur = services.catalog.get(APPLICATION).jurisdiction
+        if jur in sims:
+            sims[jur].set_prereview("needs_correction", "医师资格证书扫描件不清晰，请重新提交", txid=first_txid)
+
+        # progress by ID card: the first needs correction, the second was forwarded
         d.tap_id("progress")
         d.wait_state("progress")
-        d.type_keys(number)
-        d.tap_id("search")
+        swap_card(d, twins["idreader"], "resident-1")
         d.wait(lambda: d.screen.searched, what="progress result")
         shot("progress")
         d.tap_id("finish")
@@ -169,6 +207,15 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
     finally:
         d.stop()
     return shots
+
+
+def _scan_all(d: Driver, services) -> None:
+    for code in [m.code for m in services.session.data.matter.materials]:
+        btn = next(w for w in d.visible() if getattr(w, "material_code", None) == code)
+        d.tap(btn)
+        d.wait(lambda: not d.screen.busy, what=f"scan of {code}")
+        if d.screen.problem:
+            raise RuntimeError(f"scan of {code}: {d.screen.problem}")
 
 
 def swap_card(d: Driver, twin, card: str) -> None:

@@ -72,8 +72,6 @@ class FormScreen(KioskScreen):
         btn.text = v + (f"  [size={int(look.small)}][color={grey}]{hint}[/color][/size]" if hint else "")
         if not f.card_attr:
             btn.kind = "primary" if key == self.current else "ghost"
-            if key == self.current and self.ids.fields.height > self.ids.scroll.height:
-                self.ids.scroll.scroll_to(btn, animate=False)
         btn.error_label.text = self.errors.get(key, "")
 
     def select(self, key: str) -> None:
@@ -123,6 +121,7 @@ class FormScreen(KioskScreen):
             first = next(iter(self.errors))
             if not self._fields[first].card_attr:
                 self.select(first)
+            self.ids.scroll.scroll_to(self._rows[first], animate=False)  # the first error in view
             return
         self.ctx.session.data.form = {k: v for k, v in self.values.items()
                                       if not self._fields.get(k) or not self._fields[k].card_attr}

@@ -56,7 +56,7 @@ class ProgressScreen(KioskScreen):
         a = self.ctx.actions
         if not items:
             box.add_widget(Factory.Body(text=tr("progress.none", look.lang)))
-        for it in items:
+        for it in sorted(items, key=lambda i: i.created_at, reverse=True):  # the latest first
             panel = Factory.Panel()
             head = f"{a.matter_name(it.matter_code, look.lang)}  ·  {a.jurisdiction_name(it.jurisdiction, look.lang)}"
             panel.add_widget(Factory.Body(text=head, bold=True))

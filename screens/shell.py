@@ -122,7 +122,9 @@ class Shell(BoxLayout):
         if outbox is not None:
             outbox.subscribe(on_main(self.status_changed))
         self._idle_ev = Clock.schedule_interval(lambda _dt: self.tick(), IDLE_POLL)
-        threading.Thread(target=_warm_keyboard, daemon=True, name="pinyin-warm").start()
+        # the keyboard's pinyin tables are built after the first frame, not competing with it
+        Clock.schedule_once(lambda _dt: threading.Thread(target=_warm_keyboard, daemon=True,
+                                                         name="pinyin-warm").start(), 0)
         self.status_changed()
 
     def stop(self) -> None:
@@ -160,6 +162,7 @@ class Shell(BoxLayout):
         self.ctx.scan_folder = None
         look.reset(lang=self.services.config.ui.language, elder=self.services.config.ui.elder_mode)
         self.idle_left = -1
+        self.ctx.run(self.ctx.actions.check_printer, lambda _r: self.status_changed(), lambda _e: None)
 
     def on_idle_left(self, *_):
         if not hasattr(self, "_overlay"):
