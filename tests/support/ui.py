@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.site import IDLE_TIMEOUT, IDLE_WARNING, site_config  # noqa: F401  (used by the child)
+
 ROOT = Path(__file__).resolve().parents[2]
 CHILD_TIMEOUT = 240  # seconds for one journey process on a slow CI machine (it ends far sooner)
-IDLE_TIMEOUT, IDLE_WARNING = 30, 10  # the test site's idle settings (seconds of the injected clock)
 
 
 # ---- the pytest side --------------------------------------------------------------------------
@@ -55,22 +56,6 @@ def run_journey(target: str, tmp_path: Path, display: str) -> None:
 
 
 # ---- the kiosk side (the child process) ------------------------------------------------------------
-def site_config(folder: Path):
-    """The demo site, with its data in `folder` and short idle times."""
-    from kiosk.config import DEMO_SITE, load_config
-
-    text = DEMO_SITE.read_text(encoding="utf-8")
-    text = text.replace("[data]\n", f'[data]\nfolder = "{folder / "data"}"\n', 1)
-    # the reader starts empty: each journey places the card when the screen asks for it
-    text = text.replace('idreader = "sim://idreader?card=resident-1"', 'idreader = "sim://idreader"')
-    text = text.replace('sscard = "sim://sscard?card=ss-1"', 'sscard = "sim://sscard"')
-    text = text.replace("idle_timeout = 90", f"idle_timeout = {IDLE_TIMEOUT}")
-    text = text.replace("idle_warning = 20", f"idle_warning = {IDLE_WARNING}")
-    path = folder / "site.toml"
-    path.write_text(text, encoding="utf-8")
-    return load_config(path, demo=True)
-
-
 class UI:
     """What a journey gets: the driver (touches, waits, screenshots), the services, the twins,
     the injected clock, and a few steps every journey shares."""
