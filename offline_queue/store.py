@@ -181,6 +181,8 @@ class Store:
                     return got
             if isinstance(e, sqlite3.DatabaseError) and not isinstance(e, sqlite3.OperationalError):
                 raise CorruptStoreError(f"{self.path}: the outbox database is damaged ({e}); file left in place") from None
+            if isinstance(e, sqlite3.Error):  # locked past the busy timeout, I/O error: nothing was queued
+                raise OutboxError(f"{self.path}: the application was not queued: {e}") from None
             if isinstance(e, OSError):
                 raise OutboxError(f"{self.folder}: cannot write the application: {e.strerror}") from None
             raise

@@ -27,7 +27,18 @@ def _spawn(*args):
                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
 
 
-def test_kill9_submitters_and_forwarders(tmp_path):
+@pytest.fixture
+def sigpipe_ignored():
+    """The simulated jurisdiction runs in this process and writes answers to sockets whose reader
+    was just killed: EPIPE, as in any server, not death by SIGPIPE (which another tier's library
+    may have set back to its default in this shared pytest process)."""
+    old = signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    print(f"SIGPIPE disposition before: {old!r}")
+    yield
+    signal.signal(signal.SIGPIPE, old)
+
+
+def test_kill9_submitters_and_forwarders(tmp_path, sigpipe_ignored):
     rng = random.Random(20261127)
     folder, key, scratch = str(tmp_path / "outbox"), str(tmp_path / "outbox.key"), str(tmp_path / "scratch")
     os.makedirs(scratch)
