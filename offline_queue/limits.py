@@ -31,6 +31,6 @@ LAST_ERROR_MAX = 500        # characters of a remote error kept in the row
 RETENTION_DAYS = 30         # default days a delivered payload is kept before purge
 KEY_BYTES = 32              # AES-256
 NONCE_BYTES = 12            # 96-bit GCM nonce, fresh per item
-WAL_AUTOCHECKPOINT_PAGES = 4000  # 16 MB of WAL between checkpoints: fewer database fsyncs per submit
+WAL_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default; a larger WAL grows the file on each commit (measured: 25% slower submits)
 BUSY_TIMEOUT_MS = 10_000    # SQLite waits this long for another process's write lock
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024  # one material's PDF; a scan bigger than this is a fault
