@@ -28,6 +28,21 @@ _HOSTILE = (zeep.exceptions.DTDForbidden, zeep.exceptions.EntitiesForbidden, zee
 _NET = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError)
 
 
+class _Transport(zeep.Transport):
+    """zeep's transport, keeping the last HTTP answer's headers (per thread) so a 429/503 can
+    honour Retry-After; zeep's TransportError carries only status and body."""
+
+    def __init__(self, *a, **kw):
+        super().__init__(*a, **kw)
+        self.last = threading.local()
+
+    def post(self, address, message, headers):
+        self.last.headers = {}
+        response = super().post(address, message, headers)
+        self.last.headers = dict(response.headers)
+        return response
+
+
 def classify_fault(code: str | None, message: str) -> Outcome:
     """SOAP 1.1 Client.* / SOAP 1.2 Sender: our request is wrong, dead. Anything else: retry."""
     local = (code or "").rsplit(":", 1)[-1] if code else ""
@@ -59,7 +74,7 @@ class SoapTransport:
             session = new_session(ep)
             with self._lock:
                 self._sessions.append(session)
-            transport = zeep.Transport(session=session, timeout=ep.connect_timeout,
+            transport = _Transport(session=session, timeout=ep.connect_timeout,
                                        operation_timeout=(ep.connect_timeout, ep.read_timeout))
             wsse = UsernameToken(key[0], key[1], use_digest=True) if key[0] else None
             try:
@@ -106,7 +121,8 @@ class SoapTransport:
         except zeep.exceptions.TransportError as e:
             if 200 <= e.status_code < 300:
                 return Retry(f"malformed SOAP answer (HTTP {e.status_code}): {short(e.content or b'', 80)}")
-            return classify_status(e.status_code, {}, e.content or b"") or Retry(f"HTTP {e.status_code}")
+            headers = getattr(self._local.client[3].last, "headers", {}) if getattr(self._local, "client", None) else {}
+            return classify_status(e.status_code, headers, e.content or b"") or Retry(f"HTTP {e.status_code}")
         except zeep.exceptions.ValidationError as e:
             return Dead(f"request does not fit the WSDL: {short(str(e))}")
         except (etree.XMLSyntaxError, zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError) as e:

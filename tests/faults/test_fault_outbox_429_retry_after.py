@@ -3,16 +3,18 @@ than its own backoff) and then goes through."""
 import pytest
 
 from offline_queue import limits
-from tests.support.outbox import forwarder_for, key_path, now, rest_sim, store, submit  # noqa: F401
+from tests.support.outbox import forwarder_for, key_path, now, rest_sim, soap_sim, store, submit  # noqa: F401
 
 pytestmark = pytest.mark.faults
 
 
-def test_retry_after_is_honoured(store, now, rest_sim):
-    rest_sim.state.retry_after = 300
-    rest_sim.faults.push("429")
-    info = submit(store)
-    fw = forwarder_for(store, rest_sim)
+@pytest.mark.parametrize("protocol", ["rest", "soap"])
+def test_retry_after_is_honoured(store, now, protocol, request):
+    sim = request.getfixturevalue(f"{protocol}_sim")
+    sim.state.retry_after = 300
+    sim.faults.push("429")
+    info = submit(store, protocol)
+    fw = forwarder_for(store, sim)
     fw.run_due()
     got = store.get(info.txid)
     assert got.state == "queued" and "429" in got.last_error
