@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import threading
 from typing import Any, Callable, Mapping
 
 from kiosk.catalog import Catalog, load_catalog
@@ -17,6 +18,7 @@ from kiosk.usecases import KioskActions
 log = logging.getLogger(__name__)
 
 DEVICE_NAMES = ("idreader", "sscard", "printer", "scanner")
+CLOSE_WAIT = 30.0  # seconds close() waits for a device start still under way (twins, pcscd)
 
 
 @dataclasses.dataclass
@@ -38,6 +40,38 @@ class Services:
     unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
     work_dir: str = ""
     demo: bool = False
+    ready: threading.Event = dataclasses.field(default_factory=threading.Event)  # devices and outbox built
+    _factories: Mapping[str, Callable[..., Any]] = dataclasses.field(default_factory=dict, repr=False)
+    _starting: bool = False
+
+    def start_devices(self) -> None:
+        """Build the devices and the outbox (slow: imports, twins, transports; any thread). A
+        device or the outbox that cannot start is reported in `unavailable`; the rest runs."""
+        if self._starting or self.ready.is_set():
+            return
+        self._starting = True
+        config, clock, made = self.config, self.clock, self._factories
+        try:
+            for name in DEVICE_NAMES:
+                url = getattr(config.devices, name)
+                if not url:
+                    self.unavailable[name] = f"{name}: not configured"
+                    continue
+                try:
+                    setattr(self, name, made[name](config, clock))
+                except Exception as e:  # one device never stops the kiosk
+                    log.warning("%s: unavailable: %s", name, e)
+                    self.unavailable[name] = f"{name}: {e}"
+            try:
+                self.outbox = made["outbox"](config, clock, self.catalog)
+            except Exception as e:
+                log.warning("outbox: unavailable: %s", e)
+                self.unavailable["outbox"] = f"outbox: {e}"
+            a = self.actions
+            a.outbox, a.printer, a.scanner = self.outbox, self.printer, self.scanner
+            a.sources = {"idreader": self.idreader, "sscard": self.sscard}
+        finally:
+            self.ready.set()
 
     @property
     def sources(self) -> list:
@@ -58,6 +92,8 @@ class Services:
 
     def close(self) -> None:
         """Stop what was started, in reverse order; one failure does not stop the rest."""
+        if self._starting:
+            self.ready.wait(CLOSE_WAIT)  # a start still under way finishes first
         for name in ("idreader", "sscard"):
             src = getattr(self, name)
             if src is not None:
@@ -105,8 +141,11 @@ def default_factories() -> dict[str, Callable[..., Any]]:
 
 def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
           factories: Mapping[str, Callable[..., Any]] | None = None,
-          catalog: Catalog | None = None) -> Services:
-    """Wire the kiosk. `factories` replaces some adapters (tests hand in fakes of the ports)."""
+          catalog: Catalog | None = None, start_devices: bool = True) -> Services:
+    """Wire the kiosk. `factories` replaces some adapters (tests hand in fakes of the ports).
+    `start_devices=False`: the devices and the outbox are built later by
+    `Services.start_devices()` (the app calls it off the main thread once its first frame is up,
+    so the home screen does not wait for drivers, twins and transports)."""
     from kiosk.session import Session
 
     clock = clock or SystemClock()
@@ -118,27 +157,13 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     os.makedirs(work_dir, mode=0o700, exist_ok=True)
     catalog = catalog or load_catalog(config.catalog)
     unavailable: dict[str, str] = {}
-    built: dict[str, Any] = {}
-    for name in DEVICE_NAMES:
-        url = getattr(config.devices, name)
-        if not url:
-            unavailable[name] = f"{name}: not configured"
-            continue
-        try:
-            built[name] = made[name](config, clock)
-        except Exception as e:  # one device never stops the kiosk
-            log.warning("%s: unavailable: %s", name, e)
-            unavailable[name] = f"{name}: {e}"
-    try:
-        built["outbox"] = made["outbox"](config, clock, catalog)
-    except Exception as e:
-        log.warning("outbox: unavailable: %s", e)
-        unavailable["outbox"] = f"outbox: {e}"
     session = Session(clock, idle_timeout=config.ui.idle_timeout, idle_warning=config.ui.idle_warning)
-    actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=built.get("outbox"),
-                           printer=built.get("printer"), scanner=built.get("scanner"),
-                           sources={k: built.get(k) for k in ("idreader", "sscard")},
-                           unavailable=unavailable, work_dir=work_dir)
-    return Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,
-                    pin_gate=PinGate(config.technician_pin_hash, clock), unavailable=unavailable,
-                    work_dir=work_dir, demo=demo, **built)
+    actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=None, printer=None, scanner=None,
+                           sources={}, unavailable=unavailable, work_dir=work_dir)
+    services = Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,
+                        pin_gate=PinGate(config.technician_pin_hash, clock), unavailable=unavailable,
+                        work_dir=work_dir, demo=demo)
+    services._factories = made
+    if start_devices:
+        services.start_devices()
+    return services

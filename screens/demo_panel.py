@@ -37,17 +37,24 @@ class DemoPanel(BoxLayout):
     last = StringProperty("")
 
     def on_kv_post(self, _base):
-        twins = self.ctx.services.twins()
         box = self.ids.actions
+        self._buttons = []
         for label, action in ACTIONS:
             if action is None:
                 box.add_widget(Factory.DockHeading(text=label))
                 continue
             b = Factory.DockButton(text=label)
             b.action = action
-            b.disabled = not self._available(action, twins)
             b.bind(on_release=lambda btn: self.do(btn.action))
             box.add_widget(b)
+            self._buttons.append(b)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Enable the controls whose twin is running (the devices come up after the first frame)."""
+        twins = self.ctx.services.twins()
+        for b in self._buttons:
+            b.disabled = not self._available(b.action, twins)
 
     @staticmethod
     def _available(action: str, twins: dict) -> bool:

@@ -18,7 +18,8 @@ class Driver:
     # ---- running ------------------------------------------------------------------------------
     def start(self) -> "Driver":
         self.app._run_prepare()  # build + on_start, as App.run() does before its main loop
-        self.frames(3)
+        self.frames(1)
+        self.wait(lambda: self.shell.devices_up, what="the devices to come up")
         return self
 
     def stop(self) -> None:

@@ -67,9 +67,7 @@ def _run(config, args, headless: bool) -> int:
         clock = SkippableClock()
     boot.configure(fullscreen=config.ui.fullscreen and not headless, demo=args.demo or config.demo, driven=scripted)
     boot.open_window()  # before any text is rendered
-    services = build(config, clock=clock, demo=args.demo)
-    for name, why in services.unavailable.items():
-        print(f"kiosk: {why} (the kiosk runs without it)", file=sys.stderr)
+    services = build(config, clock=clock, demo=args.demo, start_devices=False)  # they start after the first frame
     from screens.app import KioskApp
 
     app = KioskApp(services)
@@ -79,6 +77,8 @@ def _run(config, args, headless: bool) -> int:
 
             folder = os.path.abspath(args.out)
             shots = play(app, services, folder, clock)
+            for why in services.unavailable.values():
+                print(f"kiosk: {why} (the kiosk ran without it)", file=sys.stderr)
             print(f"kiosk: demo journey played; {len(shots)} pictures in {folder}")
             for s in shots:
                 print(f"  {s}")

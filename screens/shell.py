@@ -85,6 +85,7 @@ class Shell(BoxLayout):
     idle_left = NumericProperty(-1)  # seconds of the idle countdown; -1: none
     demo = BooleanProperty(False)
     status = StringProperty("")  # unavailable services, for the resident
+    devices_up = BooleanProperty(False)  # card readers listened to, outbox subscribed
 
     def __init__(self, services, **kw):
         self.services = services
@@ -99,6 +100,7 @@ class Shell(BoxLayout):
         self.cards = CardEvents(self)
         self._taps: list[float] = []
         self.on_quit = None  # set by the App: how the technician leaves it
+        self.dock_panel = None
         self._idle_ev = None
         self.session = services.session
         self.session.add_listener(on_main(self._on_session))
@@ -108,10 +110,25 @@ class Shell(BoxLayout):
             import screens.demo_panel as demo_panel
 
             registry.load_kv(demo_panel.__file__)
-            self.ids.dock.add_widget(demo_panel.DemoPanel(ctx=self.ctx))
+            self.dock_panel = demo_panel.DemoPanel(ctx=self.ctx)
+            self.ids.dock.add_widget(self.dock_panel)
 
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
+        self._idle_ev = Clock.schedule_interval(lambda _dt: self.tick(), IDLE_POLL)
+        if self.services.ready.is_set():
+            self._devices_up()
+        else:  # drivers, twins and transports come up after the first frame, off the main thread
+            Clock.schedule_once(lambda _dt: threading.Thread(target=self._bring_up, daemon=True,
+                                                             name="devices-start").start(), 0)
+
+    def _bring_up(self) -> None:
+        try:
+            self.services.start_devices()
+        finally:
+            Clock.schedule_once(lambda _dt: self._devices_up(), 0)
+
+    def _devices_up(self) -> None:
         for src in self.services.sources:
             try:
                 src.start(self.cards)
@@ -121,10 +138,11 @@ class Shell(BoxLayout):
         outbox = self.services.outbox
         if outbox is not None:
             outbox.subscribe(on_main(self.status_changed))
-        self._idle_ev = Clock.schedule_interval(lambda _dt: self.tick(), IDLE_POLL)
-        # the keyboard's pinyin tables are built after the first frame, not competing with it
-        Clock.schedule_once(lambda _dt: threading.Thread(target=_warm_keyboard, daemon=True,
-                                                         name="pinyin-warm").start(), 0)
+        self.devices_up = True
+        if self.dock_panel is not None:
+            self.dock_panel.refresh()
+        # the keyboard's pinyin tables next, still off the main thread
+        threading.Thread(target=_warm_keyboard, daemon=True, name="pinyin-warm").start()
         self.status_changed()
 
     def stop(self) -> None:

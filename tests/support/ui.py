@@ -62,8 +62,11 @@ class UI:
 
     def __init__(self, driver, services, clock, shots: Path):
         self.d, self.services, self.clock, self.shots = driver, services, clock, shots
-        self.twins = services.twins()
         self._n = 0
+
+    @property
+    def twins(self) -> dict:
+        return self.services.twins()  # filled once the devices are up (after the first frame)
 
     def __getattr__(self, name):  # tap, tap_id, wait, wait_state, find, type_keys, state, screen …
         return getattr(self.d, name)
@@ -189,7 +192,7 @@ def child_main(target: str, tmp: str) -> int:
     boot.configure(demo=False, driven=True)  # no device dock: the journeys drive the twins directly
     boot.open_window()
     clock = SkippableClock()
-    services = build(config, clock=clock, demo=True)
+    services = build(config, clock=clock, demo=True, start_devices=False)  # as the app does: after the first frame
     services.demo = False
     from screens.app import KioskApp
     from screens.driver import Driver
