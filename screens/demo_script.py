@@ -204,6 +204,9 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         shot("technician")
         d.tap_id("leave")
         d.wait_state("home")
+    except BaseException:
+        shot("FAILED")  # what the screen showed when the script stopped
+        raise
     finally:
         d.stop()
     return shots

@@ -102,19 +102,37 @@ class Driver:
         p, in_list = w.parent, False
         while p is not None and p is not self.shell:
             if isinstance(p, ScrollView):  # a finger scrolls a list until the item shows
-                p.scroll_to(w, padding=0, animate=False)
-                self.frames(1)
+                for _ in range(5):  # a list just rebuilt lays itself out over a frame or two
+                    p.scroll_to(w, padding=0, animate=False)
+                    self.frames(1)
+                    wx, wy = w.to_window(*w.center)
+                    sx, sy = p.to_window(*p.pos)
+                    if sx <= wx <= sx + p.width and sy <= wy <= sy + p.height:
+                        break
+                else:
+                    raise LookupError(f"{w} does not scroll into view on screen {self.state}: "
+                                      f"at {(wx, wy)}, list at {(sx, sy)} size {tuple(p.size)}")
+                # a tap on a list still moving only stops it (as under a finger): wait for rest
+                sv = p
+                self.wait(lambda: all(abs(getattr(e, "velocity", 0) or 0) < 1e-3
+                                      for e in (sv.effect_x, sv.effect_y) if e is not None),
+                          what="the list to come to rest")
                 in_list = True
                 break
             p = p.parent
+        released: list[bool] = []
+        uid = w.fbind("on_release", lambda *_: released.append(True)) if in_list and hasattr(w, "on_release") else None
         x, y = w.to_window(*w.center)
         t = UnitTestTouch(x, y)
         t.touch_down()
         t.touch_up()
         self.frames(frames)
-        if in_list and hasattr(w, "state"):
+        if uid is not None:
             # a ScrollView hands a short tap to its button a moment later (its own Clock event)
-            self.wait(lambda: w.state == "normal", what="the list to pass the tap on")
+            try:
+                self.wait(lambda: bool(released), what="the list to pass the tap on")
+            finally:
+                w.unbind_uid("on_release", uid)
 
     def tap_id(self, wid: str, frames: int = 1) -> None:
         self.tap(self.widget(wid), frames)
