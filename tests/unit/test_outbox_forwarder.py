@@ -17,6 +17,7 @@ class FakeTransport:
         self.active = 0
         self.max_active = 0
         self.gate: threading.Event | None = None
+        self.open_gate_at: int | None = None  # release every send once this many run at once
 
     def send(self, request, read_attachment):
         with self.lock:
@@ -24,6 +25,8 @@ class FakeTransport:
             self.max_active = max(self.max_active, self.active)
             self.sent.append(request.txid)
             answer = self.answers.pop(0) if self.answers else Delivered("R")
+            if self.gate and self.open_gate_at is not None and self.active >= self.open_gate_at:
+                self.gate.set()
         if self.gate:
             self.gate.wait(5)
         with self.lock:
