@@ -13,6 +13,7 @@ from kiosk.clock import Clock
 from kiosk.config import Config, JurisdictionConfig
 from kiosk.errors import KioskError, OfflineError
 from kiosk.ports import ProgressItem, SubmitOutcome
+from kiosk.mapping import resolve_fields
 from kiosk.transaction import Transaction
 from offline_queue import AttachmentIn, ItemInfo, OutboxError, Request, StoreFullError, UnavailableError
 from offline_queue.crypto import create_key
@@ -27,40 +28,6 @@ OUTBOX_DIR = "outbox"  # under the site's data folder
 
 
 # ---- mapping a transaction onto a request (pure) ------------------------------------------
-def resolve_source(src: str, tx: Transaction) -> str:
-    """One mapping source against a transaction: form.<key> (missing: empty, an optional field),
-    card.<Identity attribute>, delivery.<method|address|recipient_phone>, kiosk.id, const:<value>.
-    A source of any other shape is a catalog mistake: ValueError."""
-    if src.startswith("const:"):
-        return src[6:]
-    kind, _, name = src.partition(".")
-    v: Any
-    if kind == "form" and name:
-        v = tx.form.get(name, "")
-    elif kind == "card" and name:
-        if name == "photo" or not hasattr(tx.identity, name) or name.startswith("_"):
-            raise ValueError(f"mapping source {src!r}: the card has no {name!r}")
-        v = getattr(tx.identity, name)
-    elif kind == "delivery" and name in ("method", "address", "recipient_phone"):
-        v = getattr(tx.delivery, name)
-    elif src == "kiosk.id":
-        v = tx.kiosk_id
-    else:
-        raise ValueError(f"mapping source {src!r}: use form.<key>, card.<attr>, delivery.<attr>, kiosk.id or const:<value>")
-    if v is None:
-        return ""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, (_dt.date, _dt.datetime)):
-        return v.isoformat()
-    return str(v)
-
-
-def resolve_fields(fields: Mapping[str, str], tx: Transaction) -> dict[str, str]:
-    """The remote field → value dict a matter's mapping gives for this transaction."""
-    return {remote: resolve_source(src, tx) for remote, src in fields.items()}
-
-
 def build_request(tx: Transaction, matter: Any) -> Request:
     """The request to the matter's jurisdiction, frozen from the transaction (attachments are added
     by the store as it seals them)."""

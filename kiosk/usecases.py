@@ -9,7 +9,7 @@ import logging
 import os
 import shutil
 import uuid
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Mapping
 
 from kiosk import jurisdictions
 from kiosk.catalog import Catalog, Matter
@@ -17,6 +17,7 @@ from kiosk.clock import Clock
 from kiosk.config import Config
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
+from kiosk.mapping import MappingInputs, resolve_fields
 from kiosk.ports import (DeviceState, Outbox, PrintOutcome, ProgressItem, ReceiptData, ReceiptPrinter,
                          ScannedMaterial, Scanner, SubmitOutcome)
 from kiosk.transaction import Attachment, Delivery, Transaction
@@ -221,8 +222,8 @@ class KioskActions:
     def query(self, matter: Matter, identity: Identity | None, form: Mapping[str, str]) -> dict:
         if self.outbox is None:
             raise KioskError("outbox: unavailable")
-        params = resolve_fields(matter.mapping.fields, identity=identity, form=form,
-                                delivery=Delivery(), kiosk_id=self.config.kiosk_id)
+        params = resolve_fields(matter.mapping.fields,
+                                MappingInputs(identity=identity, form=form, kiosk_id=self.config.kiosk_id))
         return self.outbox.query(matter.jurisdiction, matter.mapping.operation, params)
 
     def progress(self, *, id_number: str | None = None, tracking_number: str | None = None) -> list[ProgressItem]:
@@ -269,26 +270,3 @@ class KioskActions:
 
     def config_summary(self) -> str:
         return self.config.summary()
-
-
-def resolve_fields(fields: Mapping[str, str], *, identity: Identity | None, form: Mapping[str, str],
-                   delivery: Delivery, kiosk_id: str) -> dict[str, str]:
-    """A mapping's remote field → value, from form.<key>, card.<attr>, delivery.<attr>, kiosk.id,
-    const:<value>. Unknown sources give an empty string (the catalog check rejects them)."""
-    out: dict[str, str] = {}
-    for remote, src in fields.items():
-        kind, _, name = src.partition(".")
-        if src.startswith("const:"):
-            v: Any = src[6:]
-        elif kind == "form":
-            v = form.get(name, "")
-        elif kind == "card":
-            v = getattr(identity, name, "") if identity is not None else ""
-        elif kind == "delivery":
-            v = getattr(delivery, name, "")
-        elif src == "kiosk.id":
-            v = kiosk_id
-        else:
-            v = ""
-        out[remote] = v.isoformat() if isinstance(v, _dt.date) else ("" if v is None else str(v))
-    return out

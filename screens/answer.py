@@ -6,7 +6,6 @@ from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.session import Problem
-from screens.i18n import tr
 from screens.look import look
 from screens.widgets import KioskScreen
 

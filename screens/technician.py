@@ -3,8 +3,6 @@ tries with a doubling wait): device states, outbox counts and dead items, test p
 network state, the config without secrets, and leaving the app."""
 from __future__ import annotations
 
-from kivy.clock import Clock
-from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.identity import mask_id_number

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import time
 from typing import Callable, Sequence
 
 from drivers.printer.constants import TIMINGS, Timings

@@ -33,13 +33,12 @@ class Catalog:
 
     def search(self, query: str, *, jurisdiction: str | None = None, audience: str | None = None,
                category: str | None = None, limit: int = 30) -> list[Matter]:
-        keep = None
-        if jurisdiction or audience or category:
-            def keep(m: Matter) -> bool:
-                return ((jurisdiction is None or m.jurisdiction == jurisdiction)
-                        and (audience is None or m.audience == audience)
-                        and (category is None or m.category == category))
-        return self.index.search(query, limit=limit, keep=keep)
+        def keep(m: Matter) -> bool:
+            return ((jurisdiction is None or m.jurisdiction == jurisdiction)
+                    and (audience is None or m.audience == audience)
+                    and (category is None or m.category == category))
+        filtered = jurisdiction or audience or category
+        return self.index.search(query, limit=limit, keep=keep if filtered else None)
 
     def categories(self, jurisdiction: str | None = None, audience: str | None = None) -> list[str]:
         """Categories by total popularity of their matters."""

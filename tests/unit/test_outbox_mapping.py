@@ -4,7 +4,8 @@ import datetime as _dt
 import pytest
 
 from kiosk.identity import Identity
-from kiosk.outbox import build_request, resolve_fields, resolve_source
+from kiosk.mapping import resolve_fields, resolve_source
+from kiosk.outbox import build_request
 from kiosk.transaction import Delivery, Transaction
 from tests.support.outbox import FIELDS, stand_in_catalog
 

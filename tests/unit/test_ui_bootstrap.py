@@ -6,7 +6,7 @@ from kiosk.bootstrap import build
 from kiosk.clock import FakeClock
 from kiosk.config import load_config
 from kiosk.transaction import Delivery
-from kiosk.usecases import resolve_fields
+from kiosk.mapping import MappingInputs, resolve_fields
 from tests.support.fakes import RESIDENT, FakeScanner, fake_factories
 
 
@@ -65,5 +65,5 @@ def test_prefill_from_card_and_validation(services):
 def test_resolve_fields():
     out = resolve_fields({"a": "form.phone", "b": "card.name", "c": "delivery.method", "d": "kiosk.id", "e": "const:X",
                           "f": "card.birth_date"},
-                         identity=RESIDENT, form={"phone": "1"}, delivery=Delivery("mail"), kiosk_id="k1")
+                         MappingInputs(identity=RESIDENT, form={"phone": "1"}, delivery=Delivery("mail"), kiosk_id="k1"))
     assert out == {"a": "1", "b": "张三", "c": "mail", "d": "k1", "e": "X", "f": "1949-12-31"}
