@@ -32,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as e:
         print(f"kiosk: {e}", file=sys.stderr)
         return 2
+    if config.log_file:
+        try:
+            setup_logging(console=True, level=os.environ.get("KIOSK_LOG_LEVEL", "INFO"), logfile=config.log_file)
+        except OSError as e:  # the app runs on; the journal still has the console log
+            log.warning("cannot write the log file %s: %s", config.log_file, e.strerror)
     headless = not os.environ.get("DISPLAY") and not os.environ.get("WAYLAND_DISPLAY")
     xvfb = None
     if headless:
