@@ -34,6 +34,7 @@ PAPER = {58: dict(width_chars=32, width_dots=384, qr_module=5),
          80: dict(width_chars=48, width_dots=576, qr_module=6)}
 DOTS_PER_COLUMN = 12
 LINE_DOTS = 30          # 24-dot glyphs plus ESC/POS's default 6-dot line spacing
+GLYPH_BASELINE = 22     # the twin's drawing: baseline row in a line (hanzi rise 0.88 em above it)
 FEED_BEFORE_CUT = 4     # lines between the last print and the cutter blade
 
 

@@ -5,7 +5,7 @@ import qrcode
 from PIL import Image, ImageDraw
 
 from drivers.fonts import sc_font
-from drivers.printer.constants import DOTS_PER_COLUMN, LINE_DOTS
+from drivers.printer.constants import DOTS_PER_COLUMN, GLYPH_BASELINE, LINE_DOTS
 
 
 def draw_text_line(text: str, width_dots: int, *, align: str = "left", bold: bool = False,
@@ -24,7 +24,8 @@ def draw_text_line(text: str, width_dots: int, *, align: str = "left", bold: boo
             # centre each glyph in its cell; ASCII glyphs of a CJK font are a little wide for 12 dots
             box = font.getbbox(ch)
             gw = box[2] - box[0]
-            draw.text((x + (c * cell - gw) / 2 - box[0], 1), ch, font=font, fill=0)
+            # on the baseline, so a hanzi fills dots 1–25 and Latin descenders (g, p) stay inside the line
+            draw.text((x + (c * cell - gw) / 2 - box[0], GLYPH_BASELINE), ch, font=font, fill=0, anchor="ls")
         x += c * cell
     if width != 1 or height != 1:
         base = base.resize((base_w * width, LINE_DOTS * height), Image.NEAREST)
