@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import json
 import os
 
+from drivers.cardfiles import CardFileError, CardFolder  # noqa: F401 (CardFileError: part of this API)
 from drivers.idcard import tables
 from drivers.idcard.layouts import LONG_TERM
 from drivers.idcard.messages import FINGERPRINT_LEN, PHOTO_LEN
@@ -16,18 +16,9 @@ _TEXT_FIELDS = ("name", "number", "address", "issuer", "name_en", "pass_number",
                 "nationality", "renewal_count", "card_version", "old_number")
 
 
-class CardFileError(ValueError):
-    """A card file is missing or wrong: `file: key: reason`."""
-
-
-def list_cards() -> list[str]:
-    return sorted(f[:-5] for f in os.listdir(CARDS_DIR) if f.endswith(".json"))
-
-
-def card_path(name_or_path: str) -> str:
-    if os.sep in name_or_path or name_or_path.endswith(".json"):
-        return name_or_path
-    return os.path.join(CARDS_DIR, name_or_path + ".json")
+FOLDER = CardFolder(CARDS_DIR)
+list_cards = FOLDER.names
+card_path = FOLDER.path
 
 
 def fake_bytes(seed: str, n: int, magic: bytes = b"") -> bytes:
@@ -42,14 +33,7 @@ def fake_bytes(seed: str, n: int, magic: bytes = b"") -> bytes:
 
 def load_card(name_or_path: str) -> IdCardRecord:
     """A card by sample name (`resident-1`) or by JSON file path; raises CardFileError."""
-    path = card_path(name_or_path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            d = json.load(f)
-    except FileNotFoundError:
-        raise CardFileError(f"{path}: no such card file (samples: {', '.join(list_cards())})") from None
-    except (OSError, json.JSONDecodeError) as e:
-        raise CardFileError(f"{path}: {e}") from None
+    d, path = FOLDER.read(name_or_path)
     return card_from_dict(d, path)
 
 

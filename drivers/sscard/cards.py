@@ -3,16 +3,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import json
 import os
 
+from drivers.cardfiles import CardFileError, CardFolder  # noqa: F401 (CardFileError: part of this API)
 from drivers.sscard import apdu
 
 CARDS_DIR = os.path.join(os.path.dirname(__file__), "cards")
-
-
-class CardFileError(ValueError):
-    """A card file is missing or wrong: `file: key: reason`."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -28,25 +24,13 @@ class VirtualCard:
     atr: bytes = bytes.fromhex("3B6800000073C84013009000")
 
 
-def list_cards() -> list[str]:
-    return sorted(f[:-5] for f in os.listdir(CARDS_DIR) if f.endswith(".json"))
-
-
-def card_path(name_or_path: str) -> str:
-    if os.sep in name_or_path or name_or_path.endswith(".json"):
-        return name_or_path
-    return os.path.join(CARDS_DIR, name_or_path + ".json")
+FOLDER = CardFolder(CARDS_DIR)
+list_cards = FOLDER.names
+card_path = FOLDER.path
 
 
 def load_card(name_or_path: str) -> VirtualCard:
-    path = card_path(name_or_path)
-    try:
-        with open(path, encoding="utf-8") as f:
-            d = json.load(f)
-    except FileNotFoundError:
-        raise CardFileError(f"{path}: no such card file (samples: {', '.join(list_cards())})") from None
-    except (OSError, json.JSONDecodeError) as e:
-        raise CardFileError(f"{path}: {e}") from None
+    d, path = FOLDER.read(name_or_path)
     return card_from_dict(d, path)
 
 
