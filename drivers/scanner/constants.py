@@ -20,6 +20,11 @@ PAPER_MAX_SATURATION = 24  # colour pages: a bright pixel is paper only if its c
 JPEG_QUALITY_GRAY = 55     # text stays sharp at 200 dpi; ~120-220 KB per A4 page
 JPEG_QUALITY_COLOR = 55    # colour pages (certificates, photos, seals); 4:2:0 chroma
 
+# A scan runs in a child process (libsane backends can hang in C, where no thread can stop them):
+# past this the child is killed and the scan fails as io_error. Generous: a real feeder is slow.
+SCAN_TIMEOUT_S = 60.0      # the first page, including opening the device
+SCAN_TIMEOUT_PER_PAGE_S = 20.0
+
 # SANE: status strings from sane_strstatus() → our closed set of scanner statuses
 SANE_MESSAGES = {
     "Device busy": "busy",

@@ -2,12 +2,13 @@
 scan one or several pages; SANE's errors become ScanError with our status codes."""
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from typing import Literal
 
 from PIL import Image
 
-from drivers.scanner.constants import DEFAULT_DPI, MAX_PAGES
+from drivers.scanner.constants import DEFAULT_DPI, MAX_PAGES, SCAN_TIMEOUT_PER_PAGE_S, SCAN_TIMEOUT_S
 from drivers.scanner.status import ScanError, from_sane_message
 
 _lock = threading.RLock()  # libsane is not thread-safe: one call at a time per process
@@ -69,11 +70,30 @@ class SaneScanner:
             raise ScanError("no_device", self.device)
 
     def scan(self, pages: int = 1, *, color: bool = False, dpi: int | None = None,
-             source: Source | None = None) -> list[Image.Image]:
+             source: Source | None = None, timeout: float | None = None) -> list[Image.Image]:
         """Scan `pages` pages (from the feeder, or flatbed scans one after another).
-        Fewer pages than asked from the feeder ends with what there was (the caller checks)."""
+        Fewer pages than asked from the feeder ends with what there was (the caller checks).
+        The scan runs in a child process (spawned, so no lock of this process's threads is
+        inherited): a backend stuck in C is killed after `timeout` and reported as io_error."""
         if not 1 <= pages <= MAX_PAGES:
             raise ValueError(f"pages must be 1..{MAX_PAGES}")
+        if timeout is None:
+            timeout = SCAN_TIMEOUT_S + SCAN_TIMEOUT_PER_PAGE_S * (pages - 1)
+        pool = multiprocessing.get_context("spawn").Pool(1)
+        try:
+            job = pool.apply_async(_scan_job, (self.device, self.options, pages, color, dpi or self.dpi,
+                                               source or self.source))
+            try:
+                raw = job.get(timeout)
+            except multiprocessing.TimeoutError:
+                raise ScanError("io_error", f"{self.device}: no answer within {timeout:g} s") from None
+        finally:
+            pool.terminate()
+            pool.join()
+        return [Image.frombytes(mode, size, data) for mode, size, data in raw]
+
+    def scan_here(self, pages: int, *, color: bool, dpi: int, source: Source) -> list[Image.Image]:
+        """The scan itself, in this process (what the child process runs)."""
         sane = _sane()
         with _lock:
             try:
@@ -82,10 +102,10 @@ class SaneScanner:
                 raise ScanError(from_sane_message(str(e), opening=True), self.device) from None
             try:
                 self._set(dev, "mode", "Color" if color else "Gray")
-                self._set(dev, "resolution", dpi or self.dpi)
+                self._set(dev, "resolution", dpi)
                 for name, value in self.options.items():
                     setattr(dev, name.replace("-", "_"), value)
-                src = source or self.source
+                src = source
                 names = [n for n in _SOURCE_NAMES[src] if n in self._choices(dev, "source")]
                 if names:
                     self._set(dev, "source", names[0])
@@ -132,3 +152,9 @@ class SaneScanner:
             setattr(dev, option, value)
         except AttributeError:
             pass  # a backend without the option scans with its own default
+
+
+def _scan_job(device: str, options: dict, pages: int, color: bool, dpi: int, source: Source):
+    """Runs in the scan process: the pages as picklable (mode, size, bytes)."""
+    images = SaneScanner(device, options=options).scan_here(pages, color=color, dpi=dpi, source=source)
+    return [(im.mode, im.size, im.tobytes()) for im in images]

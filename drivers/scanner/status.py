@@ -15,6 +15,9 @@ class ScanError(Exception):
         self.code, self.detail = code, detail
         super().__init__(f"scanner: {code}" + (f": {detail}" if detail else ""))
 
+    def __reduce__(self):  # crosses from the scan process to the caller intact
+        return (ScanError, (self.code, self.detail))
+
 
 def from_sane_message(message: str, *, opening: bool = False) -> str:
     """The status for a SANE error message (python-sane raises _sane.error(strstatus)).
