@@ -19,15 +19,21 @@ READER = vpcd_reader(SLOT)
 SIM_URL = f"sim://sscard?slot={SLOT}&card="
 
 
+# One object for the whole run: each test module that imports the fixture gets a fixture of its
+# own in pytest's eyes (session scope per definition), and a second PrivatePcscd would find the
+# first one's pcscd running and not own it (so the restart test would skip).
+_PCSCD = PrivatePcscd()
+
+
 @pytest.fixture(scope="session")
 def pcscd():
-    p = PrivatePcscd()
-    try:
-        p.start()
-    except PcscdError as e:
-        pytest.skip(f"pcscd unavailable: {e}")
-    yield p
-    p.stop()
+    if not _PCSCD.owned:
+        try:
+            _PCSCD.start()
+        except PcscdError as e:
+            pytest.skip(f"pcscd unavailable: {e}")
+    yield _PCSCD
+    _PCSCD.stop()
 
 
 def wait_slot_empty(reader: str = READER, timeout: float = WAIT) -> None:
