@@ -4,30 +4,13 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
-import sys
 
 import pytest
 
+from tests.support.simcli import ADMIN, end_sim, start_sim
+
 pytestmark = pytest.mark.wire
-
-ADMIN = [sys.executable, "-m", "kiosk.cli"]
-
-
-def _start(*args):
-    p = subprocess.Popen(ADMIN + list(args), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                         stderr=subprocess.PIPE, text=True, cwd=os.getcwd())
-    first = p.stdout.readline().strip()
-    control = p.stdout.readline().strip()
-    assert control.startswith("control: "), (first, control, p.stderr.read() if p.poll() is not None else "")
-    return p, first, control.split(" ", 1)[1]
-
-
-def _end(p):
-    p.send_signal(signal.SIGTERM)
-    assert p.wait(10) == 0
-    p.stdout.close(), p.stderr.close(), p.stdin.close()
 
 
 def _read_id(device):
@@ -38,7 +21,7 @@ def _read_id(device):
 
 
 def test_sim_idreader_serves_and_obeys_its_fifo():
-    p, device, fifo = _start("sim", "idreader", "--card", "I-1")
+    p, device, fifo = start_sim("sim", "idreader", "--card", "I-1")
     try:
         assert os.path.exists(device)
         assert _read_id(device)["nationality"] == "CAN"
@@ -50,7 +33,7 @@ def test_sim_idreader_serves_and_obeys_its_fifo():
         p.stdin.flush()
         assert p.stdout.readline().startswith("error: unknown command")
     finally:
-        _end(p)
+        end_sim(p)
     assert not os.path.exists(device) and not os.path.exists(fifo)
 
 
