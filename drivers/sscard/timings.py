@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 
+from drivers.backoff import doubling
+
 
 @dataclasses.dataclass(frozen=True)
 class Timings:
@@ -20,4 +22,4 @@ DEFAULT = Timings()
 
 
 def backoff(attempt: int, t: Timings = DEFAULT) -> float:
-    return min(t.reconnect_max, t.reconnect_first * (2 ** min(attempt, 30)))
+    return doubling(attempt, t.reconnect_first, t.reconnect_max)

@@ -102,11 +102,7 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
     materials = []
     for j, mat in enumerate(need(m, "materials", list, key, [])):
         w = f"{key}.materials[{j}]"
-        if not isinstance(mat, dict):
-            r.fail(w, "must be an object", code)
-        for k in mat:
-            if k not in Material.__dataclass_fields__:
-                r.fail(f"{w}.{k}", "unknown key", code)
+        _only_known(r, mat, Material.__dataclass_fields__, w, code)
         pmin, pmax = need(mat, "pages_min", int, w, 1), need(mat, "pages_max", int, w, need(mat, "pages_min", int, w, 1))
         if not 1 <= pmin <= pmax <= 50:
             r.fail(f"{w}.pages_min", "need 1 ≤ pages_min ≤ pages_max ≤ 50", code)
@@ -119,11 +115,7 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
     fields = []
     for j, f in enumerate(need(m, "fields", list, key, [])):
         w = f"{key}.fields[{j}]"
-        if not isinstance(f, dict):
-            r.fail(w, "must be an object", code)
-        for k in f:
-            if k not in FormField.__dataclass_fields__:
-                r.fail(f"{w}.{k}", "unknown key", code)
+        _only_known(r, f, FormField.__dataclass_fields__, w, code)
         src = need(f, "source", str, w, "input")
         if src != "input" and not (src.startswith("card.") and src[5:] in CARD_FIELDS):
             r.fail(f"{w}.source", f"must be input or card.<{'|'.join(CARD_FIELDS)}>", code)
@@ -171,6 +163,15 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
                   offline_ok=offline_ok, guide=guide, materials=tuple(materials), fields=tuple(fields),
                   mapping=mapping, accepts=accepts, keywords=tuple(need(m, "keywords", list, key, [])),
                   popularity=need(m, "popularity", int, key, 0), delivery=delivery)
+
+
+def _only_known(r: _Reader, d: Any, allowed, where: str, code: str) -> None:
+    """`d` is an object whose keys are all in `allowed`."""
+    if not isinstance(d, dict):
+        r.fail(where, "must be an object", code)
+    for k in d:
+        if k not in allowed:
+            r.fail(f"{where}.{k}", "unknown key", code)
 
 
 def read_catalog_file(path: str | Path | None) -> tuple[Matter, ...]:
