@@ -9,6 +9,7 @@ import logging
 import os
 import random
 import threading
+import time
 from typing import Callable, Mapping
 
 from offline_queue import limits
@@ -25,8 +26,10 @@ PURGE_EVERY = 3600.0  # s: how often the running worker purges delivered payload
 class Forwarder:
     def __init__(self, store: Store, transports: Mapping[str, Transport], *, concurrency: int = limits.CONCURRENCY,
                  rand: Callable[[], float] = random.random, on_change: Callable[[], None] | None = None,
-                 lease_batch: int = limits.LEASE_BATCH):
+                 lease_batch: int = limits.LEASE_BATCH, monotonic: Callable[[], float] = time.monotonic):
         self.store = store
+        self.monotonic = monotonic
+        self._beat = monotonic()  # the worker's last sign of life: a round, a send, an idle wake-up
         self.transports = dict(transports)
         self.concurrency = max(1, concurrency)
         self.lease_batch = max(self.concurrency, lease_batch)
@@ -126,6 +129,7 @@ class Forwarder:
             ack = (item.txid, "dead", (outcome.reason,))
             log.error("dead %s to %s: %s", item.txid, code, outcome.reason)
             ok = True  # the endpoint answered: it is up
+        self._beat = self.monotonic()
         if breaker is not None:
             with self._breaker_lock:
                 if ok:
@@ -170,11 +174,13 @@ class Forwarder:
         self._lockfd = fd
         self.store.release_all()
         self._stop = False
+        self._beat = self.monotonic()
         self._thread = threading.Thread(target=self._loop, name="outbox-forwarder", daemon=True)
         self._thread.start()
 
     def _loop(self) -> None:
         while True:
+            self._beat = self.monotonic()
             with self._cond:
                 if self._stop:
                     return
@@ -195,6 +201,16 @@ class Forwarder:
                     return
                 if not self._kick:
                     self._cond.wait(self._idle_wait())
+
+    def stalled(self, after: float = limits.STALL_AFTER) -> str | None:
+        """Why the worker thread is not working (it died, or no sign of life for `after` s), or
+        None. The service stops feeding systemd's watchdog on this, so systemd restarts it."""
+        if self._thread is None:
+            return None
+        if not self._thread.is_alive():
+            return "the forwarder thread ended"
+        quiet = self.monotonic() - self._beat
+        return f"no sign of life from the forwarder thread for {quiet:.0f} s" if quiet > after else None
 
     def _idle_wait(self) -> float:
         now = self.store.now()

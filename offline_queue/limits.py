@@ -15,6 +15,8 @@ LEASE_SECONDS = 120.0       # s: longer than the longest send (connect + read ti
 CONCURRENCY = 4             # parallel sends: a hall's uplink and one jurisdiction's gateway are small
 LEASE_BATCH = 32            # items leased per round; small so a breaker opening stops a round early
 IDLE_POLL = 30.0            # s: the worker re-checks the store at least this often (lease expiry)
+STALL_AFTER = 10 * 60.0     # s: no round, send or idle wake-up for this long means the worker is wedged
+                            # (one send may upload several materials, each within the read timeout)
 
 # ---- per-jurisdiction circuit breaker --------------------------------------------------------
 BREAKER_FAILURES = 3        # consecutive transient failures that open the breaker

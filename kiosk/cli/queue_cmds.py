@@ -263,8 +263,7 @@ def cmd_forward(args) -> int:
             box.forwarder.start()
             print(f"forwarding from {box.store.folder} (Ctrl-C stops)", file=sys.stderr)
             try:
-                while not stop.wait(1.0):
-                    pass
+                _watch(box.forwarder, stop)
             except KeyboardInterrupt:
                 pass
             counts = box.counts()
@@ -272,6 +271,34 @@ def cmd_forward(args) -> int:
         box.close()
     print(json.dumps(counts) if args.json else " ".join(f"{k}={counts[k]}" for k in STATES))
     return 0
+
+
+def _watch(forwarder, stop, *, notifier=None, monotonic=None) -> None:
+    """Until `stop` is set: tell systemd the service is ready, then feed its watchdog while the
+    forwarder thread shows signs of life. A wedged or dead thread stops the pings and systemd
+    restarts the service (kiosk-forwarder.service: Type=notify, WatchdogSec=)."""
+    import logging
+    import time
+
+    from kiosk import watchdog
+
+    log = logging.getLogger("kiosk.forwarder")
+    notifier = notifier or watchdog.Notifier()
+    monotonic = monotonic or time.monotonic
+    every = notifier.ping_interval()
+    notifier.ready("forwarding")
+    said, pinged = None, monotonic()
+    while not stop.wait(1.0):
+        why = forwarder.stalled()
+        if why != said:
+            if why:
+                log.error("forwarder: %s; watchdog pings stop, systemd restarts the service", why)
+            notifier.status(why or "forwarding")
+            said = why
+        if every and not why and monotonic() - pinged >= every:
+            notifier.ping()
+            pinged = monotonic()
+    notifier.stopping()
 
 
 def cmd_sim(args) -> int:

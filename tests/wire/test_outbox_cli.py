@@ -1,6 +1,8 @@
 """kiosk-admin submit / queue ... / sim jurisdiction, run as a technician would."""
 import json
 import os
+import signal
+import socket
 import subprocess
 import sys
 
@@ -93,3 +95,26 @@ def test_sim_jurisdiction_prints_urls_and_serves():
     finally:
         p.terminate()
         assert p.wait(10) == 0
+
+
+def test_forward_service_speaks_sd_notify(site, tmp_path):
+    """As under systemd (Type=notify, WatchdogSec=): ready once forwarding, watchdog pings while
+    the worker lives, stopping on SIGTERM."""
+    cfg, _ = site
+    path = str(tmp_path / "notify")
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+    sock.bind(path)
+    sock.settimeout(30)
+    env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="2000000")  # ping every second
+    p = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", cfg, "queue", "forward"], cwd=ROOT, env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert sock.recv(4096) == b"READY=1\nSTATUS=forwarding"
+        assert sock.recv(4096) == b"WATCHDOG=1"
+        p.send_signal(signal.SIGTERM)
+        assert sock.recv(4096) == b"STOPPING=1"
+        assert p.wait(30) == 0
+    finally:
+        p.kill()
+        p.wait()
+        sock.close()
