@@ -9,8 +9,9 @@ import sys
 
 from kiosk.identity import mask_id_number
 
-# 18-character resident numbers (and 15-character old ones), not inside a longer digit run.
-_ID_RE = re.compile(r"(?<![0-9A-Za-z])([1-9]\d{5})(\d{8}|\d{6})(\d{3}[\dXx]|\d{1})(?![0-9A-Za-z])")
+# 18-character resident numbers (and 15-character old ones), not inside a longer digit run nor
+# the fraction of a decimal number (a timestamp's 1764290000.123456789012345).
+_ID_RE = re.compile(r"(?<![0-9A-Za-z])(?<!\d\.)([1-9]\d{5})(\d{8}|\d{6})(\d{3}[\dXx]|\d{1})(?![0-9A-Za-z])")
 # A bytes repr or a base64 run long enough to be a photo, scan or card dump.
 _BYTES_RE = re.compile(r"b'(?:[^'\\]|\\.){64,}'" "|" r'b"(?:[^"\\]|\\.){64,}"')
 _B64_RE = re.compile(r"[A-Za-z0-9+/]{200,}={0,2}")
@@ -21,6 +22,8 @@ def _mask_match(m: re.Match) -> str:
     s = m.group(0)
     if len(s) not in (15, 18):
         return s
+    if len(s) == 15 and not ("01" <= s[8:10] <= "12" and "01" <= s[10:12] <= "31"):
+        return s  # an old number holds its owner's birth date (YYMMDD) here: this is some other count
     return mask_id_number(s)
 
 

@@ -42,7 +42,7 @@ def build_bundle(config: Config | None, out_file: str, *, config_error: str | No
             data = make()
         except Exception as e:
             data = {"error": f"{type(e).__name__}: {e}"}
-        # floats rounded first: scrub() would take a long float's digits for an old 15-digit ID number
+        # floats rounded: a technician reads milliseconds, not 1764290000.1234567
         members[name] = scrub(json.dumps(_rounded(data), ensure_ascii=False, indent=2, default=str)).encode("utf-8")
 
     add_json("manifest.json", lambda: {"made": now.isoformat(), "kiosk_id": config.kiosk_id if config else None,

@@ -9,6 +9,10 @@ def test_scrub_masks_numbers_and_drops_blobs():
     assert scrub("old 110105491231002") == "old 110105*****1002"
     assert "11010519491231002X" not in scrub("id=11010519491231002X;")
     assert scrub("order 1234567890123456789012 ok") == "order 1234567890123456789012 ok"  # not an ID shape
+    assert scrub("at 1764290000.123456789012345 s") == "at 1764290000.123456789012345 s"  # a float's fraction
+    assert scrub("took 0.110105491231002") == "took 0.110105491231002"
+    assert scrub("count 123456789999999") == "count 123456789999999"  # no birth date where an old number has one
+    assert scrub("end of sentence.110105491231002") == "end of sentence.110105*****1002"
     blob = repr(bytes(range(256)) * 4)
     assert "dropped" in scrub(f"photo {blob}") and "\\x01" not in scrub(f"photo {blob}")
     assert "dropped" in scrub("scan " + "QUJD" * 100)
