@@ -2,6 +2,7 @@
 keyboard with candidates for Chinese text, buttons for a choice; validation beside each field."""
 from __future__ import annotations
 
+from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import StringProperty
 
@@ -22,6 +23,7 @@ class FormScreen(KioskScreen):
         self.errors: dict[str, str] = {}
         self._rows: dict[str, BigButton] = {}
         self._fields = {}
+        self._locked: set[str] = set()  # keys shown as read from the card (not editable)
         super().__init__(**kw)
 
     def show(self, event: str) -> None:
@@ -32,27 +34,34 @@ class FormScreen(KioskScreen):
         self.values.update(data.form or {})
         self.errors = {}
         self._fields = {f.key: f for f in m.fields}
+        # a field the card should fill but did not (a social security card holds no address)
+        # is the resident's to type
+        self._locked = {f.key for f in m.fields if f.card_attr and self.values.get(f.key)}
         self._build()
-        first = next((f.key for f in m.fields if f.card_attr is None), "")
+        first = next((f.key for f in m.fields if f.key not in self._locked), "")
         self.select(first)
 
     def _build(self) -> None:
         box = self.ids.fields
         box.clear_widgets()
         self._rows = {}
+        labels = {k: self._label(f) for k, f in self._fields.items()}
+        # the label column as wide as the longest label (a label never wraps out of its row)
+        label_width = max((self._text_width(t) for t in labels.values()), default=0) + look.pad
         for f in self._fields.values():
-            label = (f.label_en or f.label) if look.lang == "en" else f.label
             row = Factory.BoxLayout(size_hint_y=None, height=look.target + look.pad / 2, spacing=look.pad)
-            row.add_widget(Factory.FieldLabel(text=label + ("" if f.required else f"（{tr('common.optional', look.lang)}）"),
-                                              size_hint_x=0.3))
-            if f.card_attr:  # read from the card: shown, not edited
+            row.add_widget(Factory.FieldLabel(text=labels[f.key], size_hint_x=None, width=label_width))
+            if f.key in self._locked:  # read from the card: shown, not edited
                 btn = Factory.CardValue()
             else:
                 btn = BigButton(kind="ghost", compact=True, halign="left")
                 btn.bind(on_release=lambda _b, k=f.key: self.select(k))
             btn.field_key = f.key
+            # a value that wraps (a long address, a masked number and its hint) makes its row taller
+            btn.bind(texture_size=lambda b, ts, r=row: setattr(
+                r, "height", max(look.target, ts[1] + look.pad / 2) + look.pad / 2))
             row.add_widget(btn)
-            err = Factory.FieldLabel(size_hint_x=0.35, color=(0.69, 0.13, 0.13, 1), font_size=look.small)
+            err = Factory.FieldLabel(size_hint_x=0.5, color=(0.69, 0.13, 0.13, 1), font_size=look.small)
             row.add_widget(err)
             btn.error_label = err
             self._rows[f.key] = btn
@@ -62,15 +71,29 @@ class FormScreen(KioskScreen):
             box.add_widget(Factory.Body(text=tr("common.next", look.lang) + " →"))
         self.ids.scroll.scroll_y = 1
 
+    @staticmethod
+    def _label(f) -> str:
+        label = (f.label_en or f.label) if look.lang == "en" else f.label
+        return label + ("" if f.required else f"（{tr('common.optional', look.lang)}）")
+
+    @staticmethod
+    def _text_width(text: str) -> float:
+        from kivy.core.text import Label as CoreLabel
+
+        core = CoreLabel(text=text, font_size=look.text)
+        core.refresh()
+        return core.content_width
+
     def _paint(self, key: str) -> None:
         f, btn = self._fields[key], self._rows[key]
         v = self.values.get(key, "")
         if f.card_attr == "id_number":
             v = mask_id_number(v)
-        hint = tr("form.from_card", look.lang) if f.card_attr else ("" if v else tr("form.tap_to_edit", look.lang))
-        grey = "4a5563" if f.card_attr or key != self.current else "ffffff"
+        locked = key in self._locked
+        hint = tr("form.from_card", look.lang) if locked else ("" if v else tr("form.tap_to_edit", look.lang))
+        grey = "4a5563" if locked or key != self.current else "ffffff"
         btn.text = v + (f"  [size={int(look.small)}][color={grey}]{hint}[/color][/size]" if hint else "")
-        if not f.card_attr:
+        if not locked:
             btn.kind = "primary" if key == self.current else "ghost"
         btn.error_label.text = self.errors.get(key, "")
 
@@ -104,6 +127,16 @@ class FormScreen(KioskScreen):
             kb.max_length = f.max_length
             kb.value = self.values.get(key, "")
         self._paint(key)
+        self._show_row(key)
+
+    def _show_row(self, key: str) -> None:
+        """Keep the field being typed in view: the editor just took its room from the list, which
+        lays itself out on the next frame."""
+        def scroll(_dt):
+            row = self._rows.get(key)
+            if row is not None and key == self.current:
+                self.ids.scroll.scroll_to(row.parent, padding=0, animate=False)
+        Clock.schedule_once(scroll, 0)
 
     def _typed(self, value: str) -> None:
         if self.current and self.editor:
@@ -119,17 +152,19 @@ class FormScreen(KioskScreen):
         if self.errors:
             self.problem = tr("form.fix", look.lang)
             first = next(iter(self.errors))
-            if not self._fields[first].card_attr:
+            if first not in self._locked:
                 self.select(first)
             self.ids.scroll.scroll_to(self._rows[first], animate=False)  # the first error in view
             return
-        self.ctx.session.data.form = {k: v for k, v in self.values.items()
-                                      if not self._fields.get(k) or not self._fields[k].card_attr}
+        # every field, the card's too: the matter's mapping reads form.<key> (applicantName is
+        # form.name), and the transaction holding it is sealed like the identity
+        self.ctx.session.data.form = {k: v for k, v in self.values.items() if k in self._fields}
         self.ctx.fire("next")
 
     def reset(self) -> None:
         super().reset()
         self.values, self.errors, self._fields = {}, {}, {}
+        self._locked = set()
         self.current = ""
         self.editor = ""
         self.ids.fields.clear_widgets()

@@ -21,6 +21,7 @@ class Look(EventDispatcher):
     key = NumericProperty(0)
     pad = NumericProperty(0)
     columns = NumericProperty(3)
+    candidates = NumericProperty(8)
 
     def __init__(self, **kw):
         super().__init__(**kw)
@@ -34,6 +35,7 @@ class Look(EventDispatcher):
         for name in ("text", "small", "title", "huge", "target", "button", "key", "pad"):
             setattr(self, name, dp(getattr(s, name)))
         self.columns = s.columns
+        self.candidates = s.candidates
 
     def reset(self, *, lang: str = "zh", elder: bool = False) -> None:
         """Back to the site's defaults (a new resident)."""

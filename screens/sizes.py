@@ -18,13 +18,17 @@ class Sizes:
     key: float  # an on-screen key (square)
     pad: float
     columns: int  # result buttons per row
+    candidates: int  # pinyin candidates on one page: fewer and wider keys in elder mode, so a
+    #                  four-character phrase fits its key
 
 
 SIZES = {
     # normal: ≥ 18 dp text, ≥ 48 dp targets
-    "normal": Sizes(text=22, small=18, title=34, huge=44, target=56, button=80, key=60, pad=16, columns=3),
+    "normal": Sizes(text=22, small=18, title=34, huge=44, target=56, button=80, key=60, pad=16, columns=3,
+                     candidates=8),
     # elder (大字版, 适老化): ≥ 30 dp text, ≥ 60 dp targets
-    "elder": Sizes(text=32, small=30, title=44, huge=56, target=72, button=96, key=68, pad=20, columns=2),
+    "elder": Sizes(text=32, small=30, title=44, huge=56, target=72, button=96, key=68, pad=20, columns=2,
+                    candidates=5),
 }
 FLOORS = {"normal": (18, 48), "elder": (30, 60)}  # (text, target) minimum per mode
 
