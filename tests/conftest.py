@@ -10,5 +10,17 @@ os.environ.setdefault("KIVY_NO_FILELOG", "1")
 os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
 os.environ.setdefault("KIVY_HOME", os.path.join(tempfile.gettempdir(), f"kiosk-tests-kivy-{os.getuid()}"))
 
+# Each area's fixtures, registered once for the whole run: imported into each test module
+# instead, a session fixture (the private pcscd, the test PKI, the X server) would be made once
+# per module.
+pytest_plugins = (
+    "tests.support.idcard",
+    "tests.support.outbox",
+    "tests.support.printer",
+    "tests.support.scanner",
+    "tests.support.sscard",
+    "tests.support.ui",
+)
+
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci")

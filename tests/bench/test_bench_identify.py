@@ -30,7 +30,7 @@ from drivers.idcard.reader import IdCardReader
 from drivers.idcard.timings import DEFAULT
 from drivers.idcard.twin import IdReaderTwin
 from tests.support.idcard import EventLog
-from tests.support.sscard import WAIT, pcscd, ss_reader, ss_twin  # noqa: F401
+from tests.support.sscard import WAIT
 
 pytestmark = pytest.mark.bench
 

@@ -11,7 +11,6 @@ from PIL import Image
 
 from drivers.scanner import FolderScanner
 from drivers.scanner.materials import encode_page, needs_colour, process_page
-from tests.support.scanner import demo_pages  # noqa: F401
 
 pytestmark = pytest.mark.bench
 RUNS = 5

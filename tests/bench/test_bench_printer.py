@@ -8,7 +8,7 @@ import pytest
 from drivers.printer import EscposPrinter, TcpTransport, layout, profile_for
 from drivers.printer.encoder import encode
 from drivers.printer.ops import Qr, Text
-from tests.support.printer import sample_receipt, tcp_twin  # noqa: F401
+from tests.support.printer import sample_receipt
 
 pytestmark = pytest.mark.bench
 RUNS = 40

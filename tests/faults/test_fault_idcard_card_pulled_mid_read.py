@@ -1,7 +1,6 @@
 """Fault: the ID card is pulled off the reader in the middle of a read (SW3 41, then no card)."""
 import pytest
 
-from tests.support.idcard import reader_on, twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,6 @@
 import pytest
 
 from drivers.idcard.cards import load_card
-from tests.support.idcard import reader_on, twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

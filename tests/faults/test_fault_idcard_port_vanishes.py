@@ -1,7 +1,6 @@
 """Fault: the serial port vanishes (USB unplugged) and returns at the same path."""
 import pytest
 
-from tests.support.idcard import reader_on, twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

@@ -1,7 +1,6 @@
 """Fault: the read answers SW3 41 (card moved away) while the card stays on the reader."""
 import pytest
 
-from tests.support.idcard import reader_on, twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

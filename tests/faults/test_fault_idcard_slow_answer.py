@@ -5,7 +5,7 @@ import logging
 import pytest
 
 from drivers.idcard.cards import load_card
-from tests.support.idcard import FAST, reader_on, twin  # noqa: F401
+from tests.support.idcard import FAST
 
 pytestmark = pytest.mark.faults
 

@@ -1,7 +1,6 @@
 """Fault: one find answers "no card" (SW3 80) although the card still lies on the reader."""
 import pytest
 
-from tests.support.idcard import reader_on, twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

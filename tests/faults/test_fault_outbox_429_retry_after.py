@@ -3,7 +3,7 @@ than its own backoff) and then goes through."""
 import pytest
 
 from offline_queue import limits
-from tests.support.outbox import forwarder_for, key_path, now, rest_sim, soap_sim, store, submit  # noqa: F401
+from tests.support.outbox import forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,7 @@
 once with the reason, never retried on its own, and nothing else stalls."""
 import pytest
 
-from tests.support.outbox import forwarder_for, key_path, now, rest_sim, store, submit  # noqa: F401
+from tests.support.outbox import forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,7 @@
 goes dead, nothing arrives twice."""
 import pytest
 
-from tests.support.outbox import drive, forwarder_for, key_path, now, rest_sim, soap_sim, store, submit  # noqa: F401
+from tests.support.outbox import drive, forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,7 @@
 the application. Retried under the same id, held once."""
 import pytest
 
-from tests.support.outbox import drive, forwarder_for, key_path, now, rest_sim, soap_sim, store, submit  # noqa: F401
+from tests.support.outbox import drive, forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -9,7 +9,7 @@ from kiosk.errors import KioskError
 from kiosk.outbox import open_outbox
 from offline_queue.store import Store
 from offline_queue.types import CorruptStoreError
-from tests.support.outbox import key_path, now, site_config, stand_in_catalog, store, submit  # noqa: F401
+from tests.support.outbox import site_config, stand_in_catalog, submit
 
 pytestmark = pytest.mark.faults
 

@@ -15,7 +15,7 @@ import pytest
 from offline_queue.crypto import create_key
 from offline_queue.store import Store
 from offline_queue.types import AttachmentIn, StoreFullError
-from tests.support.outbox import ID_NUMBER, make_request, now  # noqa: F401
+from tests.support.outbox import ID_NUMBER, make_request
 
 pytestmark = pytest.mark.faults
 SIZE = "3m"

@@ -5,7 +5,7 @@ import pytest
 from offline_queue.forwarder import Forwarder
 from offline_queue.sim import SimulatedJurisdiction
 from offline_queue.transports import make_transport
-from tests.support.outbox import drive, endpoint_for, key_path, now, store, submit  # noqa: F401
+from tests.support.outbox import drive, endpoint_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -6,7 +6,7 @@ import zeep
 import zeep.exceptions
 
 from offline_queue.transports.soap import HARDENED
-from tests.support.outbox import drive, forwarder_for, key_path, now, soap_sim, store, submit  # noqa: F401
+from tests.support.outbox import drive, forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,7 @@
 under the same id and gets the original answer; the jurisdiction holds it once."""
 import pytest
 
-from tests.support.outbox import drive, forwarder_for, key_path, now, rest_sim, soap_sim, store, submit  # noqa: F401
+from tests.support.outbox import drive, forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

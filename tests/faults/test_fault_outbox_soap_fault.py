@@ -2,7 +2,7 @@
 reason, and a technician's retry sends it again."""
 import pytest
 
-from tests.support.outbox import drive, forwarder_for, key_path, now, soap_sim, store, submit  # noqa: F401
+from tests.support.outbox import drive, forwarder_for, submit
 
 pytestmark = pytest.mark.faults
 

@@ -1,7 +1,7 @@
 """Fault: the cover is open, before a job (refused) or during one (failed)."""
 import pytest
 
-from tests.support.printer import sample_receipt, serial_printer, serial_twin, tcp_printer, tcp_twin  # noqa: F401
+from tests.support.printer import sample_receipt, serial_printer, tcp_printer
 
 pytestmark = pytest.mark.faults
 

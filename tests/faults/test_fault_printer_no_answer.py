@@ -5,7 +5,7 @@ import socket
 import pytest
 
 from drivers.printer import EscposPrinter, TcpTransport, profile_for
-from tests.support.printer import SteppingClock, sample_receipt, serial_printer, serial_twin, tcp_printer, tcp_twin  # noqa: F401
+from tests.support.printer import SteppingClock, sample_receipt, serial_printer, tcp_printer
 
 pytestmark = pytest.mark.faults
 

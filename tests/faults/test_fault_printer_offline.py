@@ -1,7 +1,7 @@
 """Fault: the printer is offline (or in an error), before or during a job."""
 import pytest
 
-from tests.support.printer import sample_receipt, tcp_printer, tcp_twin  # noqa: F401
+from tests.support.printer import sample_receipt, tcp_printer
 
 pytestmark = pytest.mark.faults
 

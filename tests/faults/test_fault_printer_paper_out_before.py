@@ -2,7 +2,7 @@
 nothing is sent; the resident-facing port says 缺纸 / paper out."""
 import pytest
 
-from tests.support.printer import sample_receipt, tcp_printer, tcp_twin  # noqa: F401
+from tests.support.printer import sample_receipt, tcp_printer
 
 pytestmark = pytest.mark.faults
 

@@ -2,7 +2,7 @@
 fails (the resident is told to ask for a reprint); the twin shows where printing stopped."""
 import pytest
 
-from tests.support.printer import sample_receipt, tcp_printer, tcp_twin  # noqa: F401
+from tests.support.printer import sample_receipt, tcp_printer
 
 pytestmark = pytest.mark.faults
 

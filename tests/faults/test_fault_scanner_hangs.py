@@ -6,7 +6,6 @@ import pytest
 
 from drivers.scanner.sane_scanner import SaneScanner
 from drivers.scanner.status import ScanError
-from tests.support.scanner import sane_test_backend  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

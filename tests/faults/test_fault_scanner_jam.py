@@ -6,7 +6,6 @@ import pytest
 
 from kiosk.devices.scanner import ScannerError, make_scanner
 from kiosk.errors import KioskError
-from tests.support.scanner import demo_pages, sane_test_backend  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

@@ -4,7 +4,6 @@ import pytest
 
 from drivers.scanner import FolderScanner
 from kiosk.devices.scanner import KioskScanner, ScannerError, make_scanner
-from tests.support.scanner import sane_test_backend  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

@@ -1,7 +1,6 @@
 """Fault: the social security card is pulled out in the middle of a read."""
 import pytest
 
-from tests.support.sscard import pcscd, ss_reader, ss_twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

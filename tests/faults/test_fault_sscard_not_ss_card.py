@@ -1,7 +1,6 @@
 """Fault: a card without the social security application (a bank card) is inserted."""
 import pytest
 
-from tests.support.sscard import pcscd, ss_reader, ss_twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

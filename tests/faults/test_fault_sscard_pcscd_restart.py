@@ -1,7 +1,7 @@
 """Fault: pcscd restarts (package upgrade, crash) while the reader runs with a card in."""
 import pytest
 
-from tests.support.sscard import WAIT, pcscd, ss_reader, ss_twin  # noqa: F401
+from tests.support.sscard import WAIT
 
 pytestmark = pytest.mark.faults
 

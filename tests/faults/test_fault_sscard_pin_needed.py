@@ -1,7 +1,6 @@
 """Fault: the card wants its PIN before it shows the holder's data."""
 import pytest
 
-from tests.support.sscard import pcscd, ss_reader, ss_twin  # noqa: F401
 
 pytestmark = pytest.mark.faults
 

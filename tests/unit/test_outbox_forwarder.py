@@ -6,7 +6,7 @@ from offline_queue import limits
 from offline_queue.forwarder import Forwarder
 from offline_queue.store import Store
 from offline_queue.types import Dead, Delivered, Retry
-from tests.support.outbox import key_path, now, store, submit  # noqa: F401
+from tests.support.outbox import submit
 
 
 class FakeTransport:

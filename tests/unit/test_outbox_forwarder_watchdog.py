@@ -9,7 +9,6 @@ from kiosk.cli.queue_cmds import _watch
 from kiosk.watchdog import Notifier
 from offline_queue import limits
 from offline_queue.forwarder import Forwarder
-from tests.support.outbox import key_path, now, store  # noqa: F401  (fixtures)
 
 
 class Ticks:
@@ -41,7 +40,7 @@ def _received(s) -> list[bytes]:
             return out
 
 
-def test_an_idle_worker_is_alive_until_it_stops_waking_up(store):  # noqa: F811
+def test_an_idle_worker_is_alive_until_it_stops_waking_up(store):
     ticks = Ticks()
     fw = Forwarder(store, {}, monotonic=ticks)
     assert fw.stalled() is None  # not started: nothing to watch
@@ -61,7 +60,7 @@ def test_an_idle_worker_is_alive_until_it_stops_waking_up(store):  # noqa: F811
         fw.stop()
 
 
-def test_a_dead_worker_is_reported(store):  # noqa: F811
+def test_a_dead_worker_is_reported(store):
     fw = Forwarder(store, {})
     fw.start()
     fw.stop()

@@ -9,7 +9,7 @@ import pytest
 from offline_queue import schema
 from offline_queue.store import Store
 from offline_queue.types import OutboxError, RemoteStatus
-from tests.support.outbox import ID_NUMBER, NAME, attachment, key_path, make_request, now, store, submit  # noqa: F401
+from tests.support.outbox import ID_NUMBER, NAME, attachment, submit
 
 
 def test_pragmas_wal_full_and_schema_version(store):

@@ -4,7 +4,6 @@ import pytest
 from drivers.scanner import FolderScanner, ScanError
 from kiosk.devices.scanner import ScannerError, make_scanner
 from kiosk.errors import KioskError, UsageError
-from tests.support.scanner import demo_pages  # noqa: F401
 
 
 def test_pages_come_in_folder_order_and_cycle(demo_pages):

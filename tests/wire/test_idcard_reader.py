@@ -9,7 +9,7 @@ import pytest
 
 from drivers.idcard.cards import list_cards, load_card
 from kiosk.devices.idcard import make_idreader, wait_for_card
-from tests.support.idcard import FAST, WAIT, EventLog, reader_on, twin  # noqa: F401 (fixtures)
+from tests.support.idcard import FAST, WAIT, EventLog
 
 pytestmark = pytest.mark.wire
 

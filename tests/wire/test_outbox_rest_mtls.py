@@ -4,9 +4,7 @@ import pytest
 
 from offline_queue.transports import make_transport
 from offline_queue.types import Retry
-from tests.support.outbox import (  # noqa: F401
-    NAME, attachment, endpoint_for, forwarder_for, key_path, make_request, now, pki, rest_sim_tls, store, submit,
-)
+from tests.support.outbox import NAME, attachment, endpoint_for, forwarder_for, make_request, submit
 
 pytestmark = pytest.mark.wire
 

@@ -5,9 +5,7 @@ import pytest
 
 from offline_queue.transports import make_transport
 from offline_queue.types import Dead, UnavailableError
-from tests.support.outbox import (  # noqa: F401
-    ID_NUMBER, NAME, attachment, endpoint_for, forwarder_for, key_path, make_request, now, soap_sim, store, submit,
-)
+from tests.support.outbox import ID_NUMBER, NAME, attachment, endpoint_for, forwarder_for, make_request, submit
 
 pytestmark = pytest.mark.wire
 

@@ -2,7 +2,7 @@
 import pytest
 
 from drivers.printer.status import CODES, PrinterStatus
-from tests.support.printer import QR_PAYLOAD, SteppingClock, decode_qr, sample_receipt, tcp_printer, tcp_twin  # noqa: F401
+from tests.support.printer import QR_PAYLOAD, SteppingClock, decode_qr, sample_receipt, tcp_printer
 
 pytestmark = pytest.mark.wire
 STATUSES = [c for c in CODES if c != "error"] + ["error(autocutter)", "error(unrecoverable)", "error(recoverable)"]

@@ -3,7 +3,6 @@ import pytest
 
 from drivers.scanner import SaneScanner, ScanError, list_devices
 from kiosk.devices.scanner import make_scanner
-from tests.support.scanner import sane_test_backend  # noqa: F401
 
 pytestmark = pytest.mark.wire
 

@@ -6,7 +6,7 @@ import json
 import pytest
 
 from kiosk.devices.idcard import make_sscard, wait_for_card
-from tests.support.sscard import FAST, READER, SIM_URL, WAIT, pcscd, wait_slot_empty, ss_reader, ss_twin  # noqa: F401 (fixtures)
+from tests.support.sscard import FAST, READER, SIM_URL, WAIT, wait_slot_empty
 
 pytestmark = pytest.mark.wire
 

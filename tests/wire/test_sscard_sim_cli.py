@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from tests.support.simcli import ADMIN, end_sim, start_sim
-from tests.support.sscard import SLOT, pcscd, wait_slot_empty  # noqa: F401
+from tests.support.sscard import SLOT, wait_slot_empty
 
 pytestmark = pytest.mark.wire
 
