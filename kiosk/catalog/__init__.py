@@ -1,6 +1,7 @@
 """The catalog of matters each jurisdiction offers, and its search."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Iterable
 
@@ -18,12 +19,19 @@ class Catalog:
         self.source = source
         self._by_code = {m.code: m for m in self.matters}
         self._index: SearchIndex | None = None
+        self._index_lock = threading.Lock()
 
     @property
     def index(self) -> SearchIndex:
-        if self._index is None:  # built on first search, not at start-up
-            self._index = SearchIndex(self.matters)
-        return self._index
+        """Built on first use (a second at 3,600 matters, mostly pypinyin): the app calls warm()
+        from a worker thread after its first frame, so no resident waits for it."""
+        with self._index_lock:
+            if self._index is None:
+                self._index = SearchIndex(self.matters)
+            return self._index
+
+    def warm(self) -> None:
+        self.index  # noqa: B018  (built and kept)
 
     def __len__(self) -> int:
         return len(self.matters)

@@ -107,3 +107,17 @@ def test_cli_search_and_check(tmp_path):
     assert r.returncode == 2 and "unsupported catalog format" in r.stderr and "Traceback" not in r.stderr
     r = subprocess.run([sys.executable, "-m", "kiosk.cli", "catalog", "check", str(SAMPLE)], capture_output=True, text=True)
     assert r.returncode == 0 and ": ok: " in r.stdout
+
+
+def test_warm_in_a_worker_builds_the_index_once_for_every_thread():
+    import threading
+
+    c = Catalog(synthetic_matters(300), "synthetic")
+    got = []
+    threads = [threading.Thread(target=c.warm)] + [threading.Thread(target=lambda: got.append(c.index)) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert len({id(i) for i in got}) == 1 and got[0] is c.index
+    assert c.search(c.matters[0].name)[0].name == c.matters[0].name
