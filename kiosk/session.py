@@ -165,13 +165,18 @@ class Session:
         self.data.identity, self.data.identity_source, self.data.error = identity, source, None
         if self.state == "progress":
             return "progress"
+        m = self.data.matter  # picked with a card it does not accept: on to it with this card
+        if m is not None and identity.card_type in m.accepts:
+            return "guide"
         return "choose"
 
     def _pick(self, matter=None, **_) -> str:
         ident = self.data.identity
         if ident is not None and ident.card_type not in matter.accepts:
+            # back where a card is read, saying which card to use; the matter waits for it
             self.data.error = Problem("card_not_accepted", *CARD_PROBLEMS["card_not_accepted"])
-            return self.state
+            self.data.matter, self.data.form, self.data.attachments, self.data.delivery = matter, {}, {}, None
+            return "identify"
         if self.data.matter is not matter:
             self.data.form, self.data.attachments, self.data.delivery = {}, {}, None
         self.data.matter, self.data.error = matter, None
@@ -249,8 +254,9 @@ ANY_STATE: dict[str, tuple[Any, tuple[str, ...]]] = {
 def transition_table() -> list[tuple[str, str, str]]:
     """(state, event, target) rows; a guard's possible targets are written out in words."""
     guards = {
-        Session._card_read: "choose (or progress); stays with an error for an unusable card",
-        Session._pick: "guide; stays with an error when the matter does not accept the card",
+        Session._card_read: "choose (or progress, or the guide of a matter picked with a card it does not "
+                            "accept); stays with an error for an unusable card",
+        Session._pick: "guide; identify with an error when the matter does not accept the card",
         Session._next: "the next step of the matter (form, scan, delivery, confirm or answer)",
         Session._back: "the previous step (choose before guide)",
         Session._submitted: "receipt",

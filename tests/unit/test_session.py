@@ -77,7 +77,11 @@ def test_unusable_cards_stay_with_a_resident_sentence(s):
     s.fire("card_read", identity=ident(card_type="social_security"), source="sscard")
     assert s.state == "choose" and s.data.error is None
     s.fire("pick", matter=RESIDENT_ONLY)
-    assert s.state == "choose" and s.data.error.code == "card_not_accepted"
+    assert s.state == "identify" and s.data.error.code == "card_not_accepted"
+    s.fire("card_removed", source="sscard")  # swapping cards on the identify screen wipes nothing
+    assert s.state == "identify" and s.data.matter is RESIDENT_ONLY
+    s.fire("card_read", identity=ident(), source="idreader")
+    assert s.state == "guide" and s.data.matter is RESIDENT_ONLY and s.data.error is None
 
 
 def test_submit_failure_returns_to_confirm_keeping_data(s):
