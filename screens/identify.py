@@ -14,6 +14,13 @@ class IdentifyScreen(KioskScreen):
 
     def show(self, event: str) -> None:
         self.problem = self.problem_text()
+        data = self.ctx.session.data
+        if data.error is not None and data.error.code == "card_not_accepted" and data.matter is not None:
+            # back from choose: name the matter the card was refused for
+            from screens.look import look
+
+            name = (data.matter.name_en or data.matter.name) if look.lang == "en" else data.matter.name
+            self.problem = f"「{name}」{self.problem}"
         self.reader_ok = bool(self.ctx.services.sources)
         self._animate()
 

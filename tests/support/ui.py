@@ -81,13 +81,20 @@ class UI:
 
         swap_card(self.d, self.twins["idreader"], card)
 
-    def identify(self, card: str = "resident-1") -> None:
+    def insert_sscard(self, card: str = "ss-1") -> None:
+        """Insert a social security card into the vpcd slot (pcscd notices within its polling)."""
+        self.twins["sscard"].insert(card)
+
+    def identify(self, card: str = "resident-1", reader: str = "idreader") -> None:
         self.tap_id("start")
         self.wait_state("identify")
-        self.show_card(card)
+        if reader == "sscard":
+            self.insert_sscard(card)
+        else:
+            self.show_card(card)
         self.wait_state("choose")
 
-    def choose(self, code: str) -> None:
+    def choose(self, code: str, expect: str = "guide") -> None:
         from pypinyin import Style, lazy_pinyin
 
         m = self.services.catalog.get(code)
@@ -97,7 +104,7 @@ class UI:
         if btn is None:
             raise AssertionError(f"{code} not among the results for {initials[:4]!r}: {self.d.texts()[:30]}")
         self.tap(btn)
-        self.wait_state("guide")
+        self.wait_state(expect)
 
     def fill_form(self, typed: dict[str, str]) -> None:
         """Keys of the form's fields → digits/letters to type (a choice: the option's text)."""
@@ -125,6 +132,10 @@ class UI:
         self.wait_state("form")
         self.fill_form(typed)
         self.shot("form")
+        self.submit_from_form(delivery=delivery)
+
+    def submit_from_form(self, *, delivery: str = "pickup") -> None:
+        """From a filled form to the printed receipt: scan, delivery, confirm, submit."""
         self.tap_id("next")
         for _ in range(4):
             st = self.state
