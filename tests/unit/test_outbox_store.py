@@ -19,6 +19,16 @@ def test_pragmas_wal_full_and_schema_version(store):
     assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2  # FULL
 
 
+def test_a_lease_commits_unsynced_and_leaves_the_connection_synced(store):
+    submit(store)
+    assert len(store.lease(5)) == 1
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    with pytest.raises(sqlite3.OperationalError):
+        store._write("UPDATE no_such_table SET x=1", (), synced=False)
+    assert store._db.execute("PRAGMA synchronous").fetchone()[0] == 2
+    assert not store._db.in_transaction
+
+
 def test_reopen_keeps_items_and_does_not_recreate(store, key_path, now):
     info = submit(store)
     store.close()
