@@ -168,10 +168,13 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.tap_id("finish")
         d.wait_state("home")
 
-        # a query matter
+        # a query matter, for a resident who brings the social security card (read through pcscd)
         d.tap_id("start")
         d.wait_state("identify")
-        swap_card(d, twins["idreader"], "resident-1")
+        if "sscard" in twins and "sscard" not in services.unavailable:
+            twins["sscard"].insert("ss-1")
+        else:
+            swap_card(d, twins["idreader"], "resident-1")
         d.wait_state("choose")
         d.type_keys("gjj")
         d.tap(_matter_button(d, QUERY))

@@ -69,6 +69,9 @@ class FormScreen(KioskScreen):
             self._paint(f.key)
         if not self._fields:
             box.add_widget(Factory.Body(text=tr("common.next", look.lang) + " →"))
+        # takes what the list's window has beyond the rows, below them (a BoxLayout stacks its
+        # rows from the bottom: without it a short list would sit at the window's foot)
+        box.add_widget(Factory.Widget(size_hint_y=1))
         self.ids.scroll.scroll_y = 1
 
     @staticmethod

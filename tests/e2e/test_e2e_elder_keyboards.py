@@ -84,6 +84,17 @@ def assert_field_in_view(ui, key: str) -> None:
         f"field {key} at y {y:.0f}..{y + row.height:.0f}, list shows {sy:.0f}..{sy + scroll.height:.0f}"
 
 
+def assert_short_list_at_top(ui) -> None:
+    """A field list shorter than its window starts at the window's top (no gap above it)."""
+    scroll, box = ui.screen.ids.scroll, ui.screen.ids.fields
+    if box.minimum_height > scroll.height:
+        return
+    first = next(w for w in ui.d.visible() if getattr(w, "field_key", None))
+    top = first.to_window(first.x, first.top)[1]
+    stop = scroll.to_window(scroll.x, scroll.top)[1]
+    assert abs(top - stop) <= 16, f"the first field's top {top:.0f} is {stop - top:.0f} px below the list's top"
+
+
 def check(ui, mode: str, shot: str) -> None:
     ui.shot(f"{mode}-{shot}")
     problems = size_problems(ui, mode)
@@ -101,6 +112,7 @@ def _walk_keyboard_screens(ui, mode: str) -> None:
     ui.tap_id("next")
     ui.wait_state("form")
     assert_field_in_view(ui, "phone")
+    assert_short_list_at_top(ui)
     check(ui, mode, "form-keypad")
     ui.type_keys("13812345678")
     field = next(w for w in ui.d.visible() if getattr(w, "field_key", None) == "institution")
