@@ -5,20 +5,21 @@ from __future__ import annotations
 from kivy.animation import Animation
 from kivy.properties import BooleanProperty, NumericProperty
 
+from screens.look import look
 from screens.widgets import KioskScreen
 
 
 class IdentifyScreen(KioskScreen):
     card_offset = NumericProperty(0)  # the animated card, sliding onto the reader
     reader_ok = BooleanProperty(True)
+    refused = BooleanProperty(False)  # the card was refused by the matter: swapping it is the point
 
     def show(self, event: str) -> None:
         self.problem = self.problem_text()
         data = self.ctx.session.data
-        if data.error is not None and data.error.code == "card_not_accepted" and data.matter is not None:
+        self.refused = data.error is not None and data.error.code == "card_not_accepted"
+        if self.refused and data.matter is not None:
             # back from choose: name the matter the card was refused for
-            from screens.look import look
-
             name = (data.matter.name_en or data.matter.name) if look.lang == "en" else data.matter.name
             self.problem = f"「{name}」{self.problem}"
         self.reader_ok = bool(self.ctx.services.sources)
@@ -40,4 +41,5 @@ class IdentifyScreen(KioskScreen):
 
     def reset(self) -> None:
         super().reset()
+        self.refused = False
         Animation.cancel_all(self, "card_offset")

@@ -1,4 +1,5 @@
-"""The screens with an on-screen keyboard (choose's search, the form's pinyin keyboard and keypad)
+"""The screens with an on-screen keyboard (choose's search, the form's pinyin keyboard and keypad,
+the delivery address)
 in both modes at the kiosk's resolution: every widget on screen keeps the mode's size floors
 (issue #6: normal ≥ 18 dp text and ≥ 48 dp targets, elder ≥ 30 dp and ≥ 60 dp), lies inside
 the window, does not cover another target, and its text fits it. Screenshots of each step."""
@@ -133,6 +134,15 @@ def _walk_keyboard_screens(ui, mode: str) -> None:
     ui.d.frames(2)
     assert "scope" in ui.screen.errors
     check(ui, mode, "form-choice-error")
+    ui.tap(ui.screen.ids.choices.children[-1])
+    ui.tap_id("next")
+    ui.wait_state("scan")
+    ui.scan_all()
+    ui.tap_id("next")
+    ui.wait_state("delivery")
+    ui.tap_id("mail")  # the address is typed on the same pinyin keyboard
+    ui.d.frames(2)
+    check(ui, mode, "delivery-mail-keyboard")
 
 
 @journey

@@ -89,7 +89,9 @@ def test_sscard_refused_by_a_matter_answers_on_identify(ui):
     scr = ui.screen
     ui.wait(lambda: "不能使用这种证件" in scr.problem, what="the refusal on the identify screen")
     assert "居住证签注" in scr.problem and "居民身份证" in scr.problem
-    assert "不能使用这种证件" in " ".join(ui.texts())  # on screen, not only in a property
+    texts = " ".join(ui.texts())
+    assert "不能使用这种证件" in texts  # on screen, not only in a property
+    assert "不要取走证件" not in texts  # no "keep your card in" beside "use the ID card instead"
     ui.shot("identify-card-not-accepted")
     ui.twins["sscard"].remove()  # taking the card out here wipes nothing
     ui.show_card("resident-1")
