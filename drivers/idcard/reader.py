@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import os
-import threading
 import time
 from typing import Callable
 
@@ -17,6 +16,7 @@ from drivers.idcard.frame import NEED_DATA, FrameDecoder, ProtocolError, Respons
 from drivers.idcard.layouts import LayoutError
 from drivers.idcard.messages import fits, parse_read
 from drivers.idcard.timings import DEFAULT, Timings, backoff
+from drivers.readerloop import ReaderLoop
 
 log = logging.getLogger("drivers.idcard")
 
@@ -45,63 +45,26 @@ def port_from_url(url: str) -> tuple[str, int]:
     return p.path, int(q.get("baud", "115200"))
 
 
-class IdCardReader:
+class IdCardReader(ReaderLoop):
     """Polls a GA 467 SAM reader on `port` and reports CardRead / CardRemoved / CardFailed /
     StateChanged through `on_event` (called on the reader's own thread)."""
 
     def __init__(self, port: str, *, baud: int = 115200, on_event: Callable[[object], None] | None = None,
                  timings: Timings = DEFAULT, monotonic: Callable[[], float] = time.monotonic,
                  read_fingerprint: bool = False):
+        super().__init__("idreader", f"idcard {port}", log, StateChanged, on_event)
         self.port, self.baud = port, baud
         self.timings = timings
-        self._on_event = on_event or (lambda e: None)
         self._mono = monotonic
         self._read_cmd = status.READ_TEXT_PHOTO_FP if read_fingerprint else status.READ_TEXT_PHOTO
         self._fp = read_fingerprint
         self._ser: serial.Serial | None = None
         self._dec = FrameDecoder()
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._state = StateChanged("stopped")
         self._card_present = False
         self._misses = 0
         self._failures = 0
         self._wire = 0
         self.sam_id: bytes | None = None
-
-    # ---- life cycle -------------------------------------------------------------------------
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name=f"idcard {self.port}", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
-        self._close()
-        self._set_state("stopped")
-
-    @property
-    def state(self) -> StateChanged:
-        return self._state
-
-    # ---- events -------------------------------------------------------------------------------
-    def _emit(self, ev: object) -> None:
-        try:
-            self._on_event(ev)
-        except Exception:  # a listener's bug must not kill the reader
-            log.exception("idreader: event listener failed on %s", type(ev).__name__)
-
-    def _set_state(self, code: str, detail: str = "") -> None:
-        if (code, detail) != (self._state.code, self._state.detail):
-            self._state = StateChanged(code, detail)
-            if code in ("offline", "fault"):
-                log.warning("idreader: %s: %s", code, detail)
-            self._emit(self._state)
 
     # ---- the port -------------------------------------------------------------------------------
     def _open(self) -> None:

@@ -4,7 +4,6 @@ the card through session.read_card, and survives pcscd restarting (a new context
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable
 
@@ -14,6 +13,7 @@ from drivers.sscard.apdu import CardDataError
 from drivers.sscard.events import CardFailed, CardRead, CardRemoved, StateChanged
 from drivers.sscard.session import NotSsCard, PinNeeded, read_card
 from drivers.sscard.timings import DEFAULT, Timings, backoff
+from drivers.readerloop import ReaderLoop
 
 log = logging.getLogger("drivers.sscard")
 
@@ -34,60 +34,30 @@ def _err(hr: int) -> str:
         return f"0x{hr & 0xFFFFFFFF:08X}"
 
 
-class SsCardReader:
+class SsCardReader(ReaderLoop):
     """Watches PC/SC reader `reader` (a name or its prefix; None: the first reader) and reports
     CardRead / CardRemoved / CardFailed / StateChanged through `on_event` (its own thread)."""
 
     def __init__(self, reader: str | None = None, *, on_event: Callable[[object], None] | None = None,
                  timings: Timings = DEFAULT, monotonic: Callable[[], float] = time.monotonic):
+        super().__init__("sscard", "sscard reader", log, StateChanged, on_event)
         self.reader = reader or None
         self.timings = timings
-        self._on_event = on_event or (lambda e: None)
         self._mono = monotonic
         self._ctx = None
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-        self._state = StateChanged("stopped")
         self._present = False
         self.reader_name: str | None = None
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._run, name="sscard reader", daemon=True)
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
+    def _interrupt(self) -> None:
         ctx = self._ctx
         if ctx is not None:
             try:
-                sc.SCardCancel(ctx)
+                sc.SCardCancel(ctx)  # out of SCardGetStatusChange at once
             except Exception:
                 pass
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-            self._thread = None
+
+    def _close(self) -> None:
         self._release()
-        self._set_state("stopped")
-
-    @property
-    def state(self) -> StateChanged:
-        return self._state
-
-    def _emit(self, ev: object) -> None:
-        try:
-            self._on_event(ev)
-        except Exception:
-            log.exception("sscard: event listener failed on %s", type(ev).__name__)
-
-    def _set_state(self, code: str, detail: str = "") -> None:
-        if (code, detail) != (self._state.code, self._state.detail):
-            self._state = StateChanged(code, detail)
-            if code in ("offline", "fault"):
-                log.warning("sscard: %s: %s", code, detail)
-            self._emit(self._state)
 
     def _release(self) -> None:
         ctx, self._ctx = self._ctx, None
