@@ -24,7 +24,8 @@ class ConfirmScreen(KioskScreen):
                 ("confirm.jurisdiction", self.jurisdiction),
                 ("confirm.applicant", f"{data.identity.masked_name}  {data.identity.masked_id}")]
         for f in m.fields:
-            if not f.card_attr and data.form.get(f.key):
+            # what the resident typed: a card's field too when the card left it empty (an address)
+            if data.form.get(f.key) and (not f.card_attr or not getattr(data.identity, f.card_attr, None)):
                 rows.append((None, ((f.label_en or f.label) if look.lang == "en" else f.label, data.form[f.key])))
         if m.materials:
             mats = [f"{mat.name} ×{data.attachments[mat.code].pages}" for mat in m.materials if mat.code in data.attachments]
