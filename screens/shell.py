@@ -12,7 +12,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
-from screens import registry
+from screens import memory, registry
 from screens.background import Worker
 from screens.i18n import tr
 from screens.look import look
@@ -181,6 +181,7 @@ class Shell(BoxLayout):
         look.reset(lang=self.services.config.ui.language, elder=self.services.config.ui.elder_mode)
         self.idle_left = -1
         self.ctx.run(self.ctx.actions.check_printer, lambda _r: self.status_changed(), lambda _e: None)
+        memory.release_after_next_frame()  # the journey's garbage, once home is on screen
 
     def on_idle_left(self, *_):
         if not hasattr(self, "_overlay"):
