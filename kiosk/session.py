@@ -196,6 +196,14 @@ class Session:
     def _back(self, **_) -> str:
         return self._step(-1)
 
+    def _identify_back(self, **_) -> str:
+        """Sent back to identify by a matter that refused the card: back is 'choose another
+        matter' (the answer says so), with the card already read; otherwise home."""
+        if self.data.identity is None:
+            return "home"
+        self.data.matter, self.data.error = None, None
+        return "choose"
+
     def _submitted(self, outcome=None, **_) -> str:
         self.data.outcome, self.data.error = outcome, None
         return "receipt"
@@ -224,7 +232,7 @@ TRANSITIONS: dict[tuple[str, str], Any] = {
     ("home", "query"): "progress",
     ("home", "technician"): "technician",
     ("identify", "card_read"): Session._card_read,
-    ("identify", "back"): "home",
+    ("identify", "back"): Session._identify_back,
     ("choose", "pick"): Session._pick,
     ("choose", "back"): "home",
     ("choose", "failed"): Session._failed,
@@ -259,6 +267,7 @@ def transition_table() -> list[tuple[str, str, str]]:
         Session._pick: "guide; identify with an error when the matter does not accept the card",
         Session._next: "the next step of the matter (form, scan, delivery, confirm or answer)",
         Session._back: "the previous step (choose before guide)",
+        Session._identify_back: "choose when a card was read (a matter refused it), else home",
         Session._submitted: "receipt",
         Session._failed: "confirm from submit; otherwise stays, with the error shown",
         Session._card_removed: "home (wiped) when the card that identified the resident is removed",

@@ -84,6 +84,18 @@ def test_unusable_cards_stay_with_a_resident_sentence(s):
     assert s.state == "guide" and s.data.matter is RESIDENT_ONLY and s.data.error is None
 
 
+def test_back_from_a_refusal_is_choose_another_matter(s):
+    s.fire("start")
+    s.fire("back")
+    assert s.state == "home"  # no card read yet: back is home
+    s.fire("start")
+    s.fire("card_read", identity=ident(card_type="social_security"), source="sscard")
+    s.fire("pick", matter=RESIDENT_ONLY)
+    s.fire("back")
+    assert s.state == "choose" and s.data.matter is None and s.data.error is None
+    assert s.data.identity is not None and s.data.identity.card_type == "social_security"
+
+
 def test_submit_failure_returns_to_confirm_keeping_data(s):
     walk_to(s, "confirm")
     s.fire("submit")
