@@ -8,8 +8,6 @@ import functools
 import re
 from typing import Callable, Iterable, Sequence
 
-from pypinyin import Style, lazy_pinyin
-
 from kiosk.catalog.model import Matter
 
 _CJK = re.compile(r"[\u3400-\u9fff]")
@@ -24,6 +22,8 @@ def normalise(text: str) -> str:
 @functools.lru_cache(maxsize=65536)  # categories and keywords repeat across thousands of matters
 def pinyin_forms(text: str) -> tuple[str, str]:
     """(full pinyin, initials) of a text: 住房公积金 → ("zhufanggongjijin", "zfgjj")."""
+    from pypinyin import Style, lazy_pinyin  # not at import: its data costs ~0.3 s of the cold start
+
     syl = [normalise(s) for s in lazy_pinyin(text, style=Style.NORMAL, errors="default")]
     syl = [s for s in syl if s]
     return "".join(syl), "".join(s[0] for s in syl)
