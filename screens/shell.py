@@ -141,8 +141,8 @@ class Shell(BoxLayout):
         self.devices_up = True
         if self.dock_panel is not None:
             self.dock_panel.refresh()
-        # the keyboard's pinyin tables next, still off the main thread
-        threading.Thread(target=_warm_keyboard, daemon=True, name="pinyin-warm").start()
+        # the catalog's search index and the keyboard's pinyin tables next, still off the main thread
+        threading.Thread(target=_warm, args=(self.services.catalog,), daemon=True, name="pinyin-warm").start()
         self.status_changed()
 
     def stop(self) -> None:
@@ -252,7 +252,13 @@ def tr_service(key: str) -> str:
     return en if look.lang == "en" else zh
 
 
-def _warm_keyboard() -> None:
+def _warm(catalog) -> None:
+    """What the first resident would otherwise wait for: the catalog's search index (the choose
+    screen's first question) and the pinyin keyboard's tables."""
+    try:
+        catalog.warm()
+    except Exception:
+        log.exception("catalog search index")
     from screens.pinyin_input import warm
 
     try:
