@@ -86,6 +86,7 @@ class Shell(BoxLayout):
     demo = BooleanProperty(False)
     status = StringProperty("")  # unavailable services, for the resident
     devices_up = BooleanProperty(False)  # card readers listened to, outbox subscribed
+    warmed = BooleanProperty(False)  # catalog search index and pinyin tables built (after devices_up)
 
     def __init__(self, services, **kw):
         self.services = services
@@ -142,8 +143,14 @@ class Shell(BoxLayout):
         if self.dock_panel is not None:
             self.dock_panel.refresh()
         # the catalog's search index and the keyboard's pinyin tables next, still off the main thread
-        threading.Thread(target=_warm, args=(self.services.catalog,), daemon=True, name="pinyin-warm").start()
+        threading.Thread(target=self._warm_up, daemon=True, name="pinyin-warm").start()
         self.status_changed()
+
+    def _warm_up(self) -> None:
+        try:
+            _warm(self.services.catalog)
+        finally:
+            Clock.schedule_once(lambda _dt: setattr(self, "warmed", True), 0)
 
     def stop(self) -> None:
         if self._idle_ev is not None:
