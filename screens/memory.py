@@ -1,11 +1,16 @@
-"""Hands the heap's free pages back to the OS once home is drawn after a journey. glibc keeps
-memory freed in the middle of its heap resident: each journey's churn (labels rendered, widgets
-rebuilt, textures) leaves holes, so the kiosk's RSS crept up over its first ~80 journeys by
-15–40 MB with the memory in use flat (measured: mallinfo2 in-use 84.0 → 84.0 MB, heap +14 MB,
-all of it free). malloc_trim(0) gives those pages back (≈ 5–40 ms on this machine)."""
+"""Keeps the kiosk's resident memory flat over thousands of journeys. Two causes of creep, both
+measured (tests/support/ui_bench.py, 200 journeys): glibc keeps memory freed in the middle of its
+heap resident, so each journey's churn (labels, widgets, textures) left holes (mallinfo2: in use
+flat at 84.0 MB, heap +14 MB, all of it free); and the cyclic GC ran a full collection only
+every ~10 journeys, so up to ten journeys' widgets were garbage still held. So: what lives as
+long as the kiosk (start-up data, screens once built) is frozen out of the GC; at each return
+home, once home is drawn, the journey's garbage is collected (a few ms: only what the journey
+made is walked, not the ~430,000 long-lived objects, ~240 ms) and malloc_trim(0) gives the free
+pages back (~1 ms)."""
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import time
 
@@ -22,23 +27,26 @@ def _malloc_trim():
 _trim = _malloc_trim()
 
 
-def release() -> float:
-    """Return the heap's free pages to the OS; the seconds it took (0 when unsupported)."""
-    if _trim is None:
-        return 0.0
+def release(settle: bool = False) -> float:
+    """Collect the garbage, `settle`: freeze what survives (it lives as long as the kiosk), and
+    return the heap's free pages to the OS; the seconds it took."""
     t = time.perf_counter()
-    _trim(0)
+    gc.collect()
+    if settle:
+        gc.freeze()
+    if _trim is not None:
+        _trim(0)
     took = time.perf_counter() - t
-    log.debug("heap trimmed in %.1f ms", took * 1000)
+    log.debug("memory released in %.1f ms%s", took * 1000, " (settled)" if settle else "")
     return took
 
 
-def release_after_next_frame() -> None:
-    """Trim once the next frame is on screen (nobody waits for it: the resident has just left)."""
+def release_after_next_frame(settle: bool = False) -> None:
+    """release() once the next frame is on screen (nobody waits for it: the resident has just left)."""
     from kivy.core.window import Window
 
     def once(*_):
         Window.unbind(on_flip=once)
-        release()
+        release(settle)
 
     Window.bind(on_flip=once)

@@ -103,6 +103,7 @@ class Shell(BoxLayout):
         self.on_quit = None  # set by the App: how the technician leaves it
         self.dock_panel = None
         self._idle_ev = None
+        self._settled = 0  # screens built when memory was last settled (see screens/memory.py)
         self.session = services.session
         self.session.add_listener(on_main(self._on_session))
         look.reset(lang=services.config.ui.language, elder=services.config.ui.elder_mode)
@@ -150,7 +151,15 @@ class Shell(BoxLayout):
         try:
             _warm(self.services.catalog)
         finally:
-            Clock.schedule_once(lambda _dt: setattr(self, "warmed", True), 0)
+            Clock.schedule_once(lambda _dt: self._warmed(), 0)
+
+    def _warmed(self) -> None:
+        if self.state == "home":  # the start-up's data lives as long as the kiosk
+            memory.release(settle=True)
+            self._settled = len(self.screens)
+        else:  # a resident is already here: settle at their return home, their data gone
+            self._settled = -1
+        self.warmed = True
 
     def stop(self) -> None:
         if self._idle_ev is not None:
@@ -188,7 +197,9 @@ class Shell(BoxLayout):
         look.reset(lang=self.services.config.ui.language, elder=self.services.config.ui.elder_mode)
         self.idle_left = -1
         self.ctx.run(self.ctx.actions.check_printer, lambda _r: self.status_changed(), lambda _e: None)
-        memory.release_after_next_frame()  # the journey's garbage, once home is on screen
+        # the journey's garbage, once home is on screen; screens built in it live on: settled
+        memory.release_after_next_frame(settle=len(self.screens) > self._settled)
+        self._settled = len(self.screens)
 
     def on_idle_left(self, *_):
         if not hasattr(self, "_overlay"):
