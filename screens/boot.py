@@ -46,6 +46,9 @@ def open_window():
     except (FileNotFoundError, RuntimeError):
         bold = regular
     LabelBase.register(DEFAULT_FONT, regular, fn_bold=bold)
+    from screens import kivy_fixes
+
+    kivy_fixes.apply()
     from screens.sizes import rgba
 
     Window.clearcolor = rgba("bg")
