@@ -62,12 +62,14 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
     from tests.support.fakes import RESIDENT
 
     steps: list[float] = []
+    by_screen: dict[str, list[float]] = {}
 
     def timed_tap(target, state: str) -> None:
         t0 = time.perf_counter()
         d.tap(d.widget(target) if isinstance(target, str) and not target.startswith("@") else target, frames=0)
         d.wait(lambda: d.state == state and d.shell.ids.sm.current == state, what=state)  # ends with a drawn frame
         steps.append(time.perf_counter() - t0)
+        by_screen.setdefault(state, []).append(steps[-1])
 
     def one_journey() -> None:
         timed_tap("start", "identify")
@@ -92,6 +94,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
         touch_to_screen_median_ms=statistics.median(steps) * 1000,
         touch_to_screen_p90_ms=sorted(steps)[int(len(steps) * 0.9)] * 1000,
         touches=len(steps),
+        **{f"touch_to_{s}_median_ms": statistics.median(v) * 1000 for s, v in by_screen.items()},
         rss_after_10_mb=rss[JOURNEYS_SHORT] / 2**20,
         rss_after_200_mb=rss[JOURNEYS_LONG] / 2**20,
     )
