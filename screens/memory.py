@@ -6,7 +6,8 @@ every ~10 journeys, so up to ten journeys' widgets were garbage still held. So: 
 long as the kiosk (start-up data, screens once built) is frozen out of the GC; at each return
 home, once home is drawn, the journey's garbage is collected (a few ms: only what the journey
 made is walked, not the ~430,000 long-lived objects, ~240 ms) and malloc_trim(0) gives the free
-pages back (~1 ms)."""
+pages back (~1 ms). What is frozen and dropped later is never collected if it is in a cycle: at
+most what the screens held at their first return home, once (there are a dozen screens)."""
 from __future__ import annotations
 
 import ctypes
