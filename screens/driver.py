@@ -102,7 +102,7 @@ class Driver:
         p, in_list = w.parent, False
         while p is not None and p is not self.shell:
             if isinstance(p, ScrollView):  # a finger scrolls a list until the item shows
-                for _ in range(5):  # a list just rebuilt lays itself out over a frame or two
+                for _ in range(30):  # a list just rebuilt lays itself out over a few frames (more under load)
                     p.scroll_to(w, padding=0, animate=False)
                     self.frames(1)
                     wx, wy = w.to_window(*w.center)
