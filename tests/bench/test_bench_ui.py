@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from tests.support.ui import ROOT, kiosk_display  # noqa: F401  (fixture)
+from tests.support.ui import ROOT
 
 TARGETS = {"cold_start_s": 1.5, "touch_to_screen_median_ms": 100, "rss_growth_mb": 10}
 

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from tests.support.ui import journey, kiosk_display  # noqa: F401  (kiosk_display is a fixture)
+from tests.support.ui import journey
 
 pytestmark = pytest.mark.e2e
 

@@ -2,7 +2,7 @@
 jurisdictions on loopback, touches on the screen, screenshots of every step."""
 import pytest
 
-from tests.support.ui import journey, kiosk_display, leaks  # noqa: F401  (kiosk_display is a fixture)
+from tests.support.ui import journey, leaks
 
 pytestmark = pytest.mark.e2e
 

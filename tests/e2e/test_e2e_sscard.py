@@ -6,8 +6,8 @@ screen with the answer, and the ID card placed there goes on to that matter."""
 import pytest
 
 from drivers.sscard.pcscd import vpcd_reader
-from tests.support.sscard import pcscd, wait_slot_empty  # noqa: F401  (pcscd is a fixture)
-from tests.support.ui import kiosk_display, run_journey  # noqa: F401  (kiosk_display is a fixture)
+from tests.support.sscard import wait_slot_empty
+from tests.support.ui import run_journey
 
 pytestmark = pytest.mark.e2e
 
