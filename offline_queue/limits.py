@@ -33,11 +33,6 @@ LAST_ERROR_MAX = 500        # characters of a remote error kept in the row
 RETENTION_DAYS = 30         # default days a delivered payload is kept before purge
 KEY_BYTES = 32              # AES-256
 NONCE_BYTES = 12            # 96-bit GCM nonce, fresh per item
-# bytes per SQLite page, fixed when an outbox file is created (an existing one keeps its own). A
-# submit writes ~6 pages of 2 KB (12 KB) instead of ~4.5 of 4 KB (18 KB): less for each fsync
-# to carry and less flash worn per application; measured 5-12% more submits/s in 3 quiet runs
-# beside 4096 and 8192 (a 1.3 KB row still fits a 2 KB page).
-PAGE_SIZE = 2048
 WAL_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default; a larger WAL grows the file on each commit (measured: 25% slower submits)
 BUSY_TIMEOUT_MS = 10_000    # SQLite waits this long for another process's write lock
 MAX_ATTACHMENT_BYTES = 64 * 1024 * 1024  # one material's PDF; a scan bigger than this is a fault

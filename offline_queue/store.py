@@ -17,7 +17,6 @@ from typing import Callable, Iterator, Sequence
 
 from offline_queue import schema
 from offline_queue.crypto import Sealer, load_key
-from offline_queue import limits
 from offline_queue.limits import WAL_AUTOCHECKPOINT_PAGES, BUSY_TIMEOUT_MS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES, RETENTION_DAYS
 from offline_queue.types import (
     STATES, AttachmentIn, AttachmentRef, CorruptStoreError, ItemInfo, OutboxError, RemoteStatus, Request,
@@ -76,7 +75,6 @@ class Store:
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
             self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-            self._db.execute(f"PRAGMA page_size={limits.PAGE_SIZE}")  # a new file only: before WAL and any table
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise OutboxError(f"{self.path}: cannot switch to WAL mode (got {mode})")

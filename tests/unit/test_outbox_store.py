@@ -29,24 +29,6 @@ def test_a_lease_commits_unsynced_and_leaves_the_connection_synced(store):
     assert not store._db.in_transaction
 
 
-def test_a_new_outbox_has_the_page_size_and_an_old_one_keeps_its_own(store, key_path, now, tmp_path):
-    from offline_queue import limits
-    assert store._db.execute("PRAGMA page_size").fetchone()[0] == limits.PAGE_SIZE
-    old = tmp_path / "old"
-    old.mkdir()
-    db = sqlite3.connect(old / "outbox.sqlite3")
-    db.execute("PRAGMA page_size=4096")
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("CREATE TABLE t (x)")  # made by an earlier version: its pages are fixed
-    db.execute("DROP TABLE t")
-    db.close()
-    s = Store(str(old), key_path, now=now)
-    assert s._db.execute("PRAGMA page_size").fetchone()[0] == 4096
-    info = submit(s)
-    assert s.get(info.txid).state == "queued" and s.integrity_check() == "ok"
-    s.close()
-
-
 def test_reopen_keeps_items_and_does_not_recreate(store, key_path, now):
     info = submit(store)
     store.close()
