@@ -20,6 +20,11 @@ ANSWER_LABELS = {
     "monthly": ("月缴存额（元）", "Monthly (yuan)"), "employer": ("单位", "Employer"),
 }
 HIDDEN_KEYS = ("operation",)  # plumbing, not for the resident
+# Status words a jurisdiction answers in English: a resident reads them in their language.
+ANSWER_VALUES = {
+    "ok": ("成功", "Succeeded"), "success": ("成功", "Succeeded"), "found": ("已查到", "Found"),
+    "not_found": ("未查到记录", "No record found"), "none": ("无", "None"),
+}
 
 
 class AnswerScreen(KioskScreen):
@@ -60,7 +65,7 @@ class AnswerScreen(KioskScreen):
             zh_en = ANSWER_LABELS.get(k)
             label = (zh_en[1] if look.lang == "en" else zh_en[0]) if zh_en else str(k)
             row.add_widget(Factory.Body(text=label, size_hint_x=0.4, color=(0.29, 0.33, 0.39, 1)))
-            row.add_widget(Factory.Body(text=str(v), bold=True))
+            row.add_widget(Factory.Body(text=_value_text(v), bold=True))
             box.add_widget(row)
 
     def reset(self) -> None:
@@ -68,6 +73,11 @@ class AnswerScreen(KioskScreen):
         self.busy = False
         self.title = ""
         self.ids.rows.clear_widgets()
+
+
+def _value_text(v) -> str:
+    words = ANSWER_VALUES.get(str(v).strip().lower()) if isinstance(v, str) else None
+    return (words[1] if look.lang == "en" else words[0]) if words else str(v)
 
 
 def _flatten(d, prefix: str = ""):
