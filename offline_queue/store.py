@@ -67,6 +67,7 @@ class Store:
         key = load_key(key_path)
         self._sealer = Sealer(key)
         self._subject_key = hmac.new(key, b"subject-tag", hashlib.sha256).digest()
+        self._subject_mac = hmac.new(self._subject_key, digestmod=hashlib.sha256)  # keyed once, copied per use
         self._lock = threading.RLock()
         try:
             os.makedirs(self.attach_root, mode=0o700, exist_ok=True)
@@ -173,7 +174,9 @@ class Store:
 
     def subject_tag(self, subject: str) -> str:
         """A keyed hash of an ID number: the row can be found by it, the number cannot be read back."""
-        return hmac.digest(self._subject_key, subject.strip().upper().encode("utf-8"), "sha256").hex()
+        mac = self._subject_mac.copy()
+        mac.update(subject.strip().upper().encode("utf-8"))
+        return mac.hexdigest()
 
     # ---- submit ---------------------------------------------------------------------------
     def submit(self, request: Request, *, jurisdiction: str, tracking: str, subject: str | None = None,

@@ -29,6 +29,14 @@ def test_a_lease_commits_unsynced_and_leaves_the_connection_synced(store):
     assert not store._db.in_transaction
 
 
+def test_subject_tag_stays_hmac_sha256_of_the_normalised_number(store):
+    import hashlib
+    import hmac
+    expect = hmac.new(store._subject_key, b"11010519491231002X", hashlib.sha256).hexdigest()
+    assert store.subject_tag(" 11010519491231002x ") == expect  # rows already queued are still found
+    assert store.subject_tag("11010519491231002X") == expect
+
+
 def test_reopen_keeps_items_and_does_not_recreate(store, key_path, now):
     info = submit(store)
     store.close()
