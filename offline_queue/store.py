@@ -121,9 +121,9 @@ class Store:
                                 "or the key file was replaced); nothing was read or changed") from None
 
     def _write(self, sql: str, args: Sequence, *, fetch: bool = False, synced: bool = True) -> list | int:
-        """One statement in its own write transaction: the hot path of submit, lease and ack,
-        without `_tx`'s generator (a submit costs about one fsync; every microsecond else shows).
-        Returns the rows (fetch=True, for RETURNING) or the count of rows changed.
+        """One statement in its own write transaction (`_tx` is for several): every single write,
+        submit, lease and ack among them, without a generator around the hot path. Returns the
+        rows (fetch=True, for RETURNING) or the count of rows changed.
 
         synced=False commits without an fsync (synchronous=NORMAL for this one commit): only for
         changes a power cut may undo harmlessly. The WAL is written in order, so the next synced
@@ -409,16 +409,14 @@ class Store:
     def release_expired(self) -> int:
         """Leases that outlived their sender (a crash) go back to queued, due now."""
         now = self.now()
-        with self._tx() as db:
-            return db.execute("UPDATE items SET state='queued', lease_until=NULL, next_attempt_at=?, updated_at=? "
-                              "WHERE state='sending' AND lease_until<?", (now, now, now)).rowcount
+        return self._write("UPDATE items SET state='queued', lease_until=NULL, next_attempt_at=?, updated_at=? "
+                           "WHERE state='sending' AND lease_until<?", (now, now, now))
 
     def release_all(self) -> int:
         """Every lease back to queued: called by the one forwarder at start (it holds the lock)."""
         now = self.now()
-        with self._tx() as db:
-            return db.execute("UPDATE items SET state='queued', lease_until=NULL, next_attempt_at=min(next_attempt_at, ?), "
-                              "updated_at=? WHERE state='sending'", (now, now)).rowcount
+        return self._write("UPDATE items SET state='queued', lease_until=NULL, next_attempt_at=min(next_attempt_at, ?), "
+                           "updated_at=? WHERE state='sending'", (now, now))
 
     def reschedule_now(self, jurisdiction: str | None = None) -> int:
         """Queued items due at once (the network came back)."""
@@ -427,27 +425,23 @@ class Store:
         if jurisdiction:
             q += " AND jurisdiction=?"
             args.append(jurisdiction)
-        with self._tx() as db:
-            return db.execute(q, args).rowcount
+        return self._write(q, args)
 
     # ---- technician and progress ----------------------------------------------------------
     def retry(self, txid: str) -> bool:
         """A dead item back to queued, due now (after a technician fixed the cause)."""
         now = self.now()
-        with self._tx() as db:
-            return db.execute("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE txid=? AND state='dead'",
-                              (now, now, txid)).rowcount == 1
+        return self._write("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE txid=? AND state='dead'",
+                           (now, now, txid)) == 1
 
     def retry_dead(self) -> int:
         now = self.now()
-        with self._tx() as db:
-            return db.execute("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE state='dead'",
-                              (now, now)).rowcount
+        return self._write("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE state='dead'",
+                           (now, now))
 
     def set_remote_status(self, txid: str, status: RemoteStatus) -> None:
-        with self._tx() as db:
-            db.execute("UPDATE items SET remote_state=?, remote_reason=?, remote_ref=coalesce(?, remote_ref), updated_at=? WHERE txid=?",
-                       (status.state, status.reason, status.reference, self.now(), txid))
+        self._write("UPDATE items SET remote_state=?, remote_reason=?, remote_ref=coalesce(?, remote_ref), updated_at=? WHERE txid=?",
+                    (status.state, status.reason, status.reference, self.now(), txid))
 
     def purge(self) -> int:
         """Delivered items older than the retention lose their payload and attachments; the
@@ -458,8 +452,7 @@ class Store:
             txids = [r[0] for r in self._db.execute(
                 "SELECT txid FROM items WHERE state='delivered' AND purged_at IS NULL AND delivered_at<=?", (cutoff,))]
         for txid in txids:
-            with self._tx() as db:
-                db.execute("UPDATE items SET payload=NULL, purged_at=?, updated_at=? WHERE txid=?", (now, now, txid))
+            self._write("UPDATE items SET payload=NULL, purged_at=?, updated_at=? WHERE txid=?", (now, now, txid))
             shutil.rmtree(os.path.join(self.attach_root, txid), ignore_errors=True)
         self._sweep_orphans()
         return len(txids)

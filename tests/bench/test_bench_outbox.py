@@ -109,14 +109,14 @@ def test_bench_durable_submit(tmp_path):
 
     # the outbox's own table and indexes, one bare INSERT per commit: no JSON, seal or HMAC
     bare_store = Store(str(tmp_path / "bare"), str(tmp_path / "outbox.key"))
-    sealed_size = os.urandom(len(s._sealer.seal(_req().dumps(), "x")))
+    sealed_blob = os.urandom(len(s._sealer.seal(_req().dumps(), "x")))  # a sealed request's size
     tag = s.subject_tag("11010519491231002X")
     txids = iter([str(uuid.uuid4()) for _ in range(N_SUBMIT + WARM_SUBMIT)])
 
     def bare(n):
         for _ in range(n):
             t, now = next(txids), time.time()
-            bare_store._write(_INSERT, (t, "DC-GJJ-002", "dachang", t[:8], tag, now, now, now, sealed_size, "[]"))
+            bare_store._write(_INSERT, (t, "DC-GJJ-002", "dachang", t[:8], tag, now, now, now, sealed_blob, "[]"))
 
     order = [("raw", raw), ("ours", ours), ("pq", pq), ("bare", bare)]
     for _, fn in order:
