@@ -68,15 +68,22 @@ def test_printer_out_of_paper(ui):
     assert states["printer"].code == "paper_out"
 
 
-@journey
-def test_idle_timeout_wipes(ui):
-    """Idle: a countdown, then home, and no widget holds the resident's data."""
+def _identified_on_the_form(ui):
+    """The ID card read, the online REST matter chosen, the phone typed on its form: the
+    resident's identity, to look for after a wipe."""
     ui.identify()
     ident = ui.services.session.data.identity
     ui.choose(ONLINE_REST)
     ui.tap_id("next")
     ui.wait_state("form")
     ui.fill_form({"phone": PHONE})
+    return ident
+
+
+@journey
+def test_idle_timeout_wipes(ui):
+    """Idle: a countdown, then home, and no widget holds the resident's data."""
+    ident = _identified_on_the_form(ui)
     ui.shot("form-before-idle")
     ui.idle_out()
     ui.shot("home-after-idle")
@@ -89,12 +96,7 @@ def test_card_pulled_mid_journey(ui):
     """The card leaves the reader during the scan step: home, wiped, scans deleted."""
     import os
 
-    ui.identify()
-    ident = ui.services.session.data.identity
-    ui.choose(ONLINE_REST)
-    ui.tap_id("next")
-    ui.wait_state("form")
-    ui.fill_form({"phone": PHONE})
+    ident = _identified_on_the_form(ui)
     ui.tap_id("next")
     ui.wait_state("scan")
     ui.scan_all()
