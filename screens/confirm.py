@@ -23,9 +23,10 @@ class ConfirmScreen(KioskScreen):
         rows = [("confirm.matter", (m.name_en or m.name) if look.lang == "en" else m.name),
                 ("confirm.jurisdiction", self.jurisdiction),
                 ("confirm.applicant", f"{data.identity.masked_name}  {data.identity.masked_id}")]
+        from_card = a.prefill(m, data.identity)  # as the form had it: shown above as the applicant
         for f in m.fields:
             # what the resident typed: a card's field too when the card left it empty (an address)
-            if data.form.get(f.key) and (not f.card_attr or not getattr(data.identity, f.card_attr, None)):
+            if data.form.get(f.key) and not from_card.get(f.key):
                 rows.append((None, ((f.label_en or f.label) if look.lang == "en" else f.label, data.form[f.key])))
         if m.materials:
             mats = [f"{mat.name} ×{data.attachments[mat.code].pages}" for mat in m.materials if mat.code in data.attachments]
