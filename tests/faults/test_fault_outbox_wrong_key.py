@@ -26,7 +26,7 @@ def _digest(folder):
 
 
 def test_wrong_key_refused_and_nothing_changed(store, tmp_path, now):
-    info = submit(store)
+    submit(store)
     store.close()
     before = _digest(store.folder)
     other = str(tmp_path / "other.key")
@@ -44,7 +44,7 @@ def test_missing_key_refused(store, tmp_path, now):
 
 
 def test_replaced_key_under_a_running_item_never_yields_plaintext(store, key_path, now):
-    info = submit(store)
+    submit(store)
     store.close()
     os.unlink(key_path)
     create_key(key_path)  # someone "fixed" a lost key by making a new one
