@@ -2,6 +2,8 @@
 keyboard with candidates for Chinese text, buttons for a choice; validation beside each field."""
 from __future__ import annotations
 
+import functools
+
 from kivy.clock import Clock
 from kivy.factory import Factory
 from kivy.properties import StringProperty
@@ -47,7 +49,7 @@ class FormScreen(KioskScreen):
         self._rows = {}
         labels = {k: self._label(f) for k, f in self._fields.items()}
         # the label column as wide as the longest label (a label never wraps out of its row)
-        label_width = max((self._text_width(t) for t in labels.values()), default=0) + look.pad
+        label_width = max((_text_width(t, look.text) for t in labels.values()), default=0) + look.pad
         for f in self._fields.values():
             row = Factory.BoxLayout(size_hint_y=None, height=look.target + look.pad / 2, spacing=look.pad)
             row.add_widget(Factory.FieldLabel(text=labels[f.key], size_hint_x=None, width=label_width))
@@ -78,14 +80,6 @@ class FormScreen(KioskScreen):
     def _label(f) -> str:
         label = (f.label_en or f.label) if look.lang == "en" else f.label
         return label + ("" if f.required else f"（{tr('common.optional', look.lang)}）")
-
-    @staticmethod
-    def _text_width(text: str) -> float:
-        from kivy.core.text import Label as CoreLabel
-
-        core = CoreLabel(text=text, font_size=look.text)
-        core.refresh()
-        return core.content_width
 
     def _paint(self, key: str) -> None:
         f, btn = self._fields[key], self._rows[key]
@@ -175,3 +169,12 @@ class FormScreen(KioskScreen):
         self.ids.keyboard.clear()
         self.ids.keypad.clear()
         self.ids.choices.clear_widgets()
+
+
+@functools.lru_cache(maxsize=512)  # the same labels come back on every journey: render each once
+def _text_width(text: str, font_size: float) -> float:
+    from kivy.core.text import Label as CoreLabel
+
+    core = CoreLabel(text=text, font_size=font_size)
+    core.refresh()
+    return core.content_width
