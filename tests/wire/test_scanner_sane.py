@@ -39,14 +39,24 @@ def test_port_makes_one_pdf_from_sane_pages(sane_test_backend, tmp_path):
     assert got.pages == 2 and open(got.pdf_path, "rb").read(4) == b"%PDF"
 
 
+def _scan_error(scanner: SaneScanner) -> ScanError:
+    """The error a scan ends in. The test backend, rarely, hangs in C instead of answering (seen
+    once in CI: killed after the timeout, io_error): that is the hang's own fault path, tested in
+    tests/faults/test_fault_scanner_hangs.py, so the status is asked once more."""
+    for attempt in (1, 2):
+        with pytest.raises(ScanError) as e:
+            scanner.scan(1, timeout=15)
+        if "no answer within" not in str(e.value) or attempt == 2:
+            return e.value
+
+
 def test_backend_status_codes_map_to_ours(sane_test_backend):
     # the test backend keeps option values between opens: fault on test:1, then back to Default
     try:
         for sane_status, code in (("SANE_STATUS_DEVICE_BUSY", "busy"), ("SANE_STATUS_COVER_OPEN", "cover_open"),
                                   ("SANE_STATUS_IO_ERROR", "io_error"), ("SANE_STATUS_JAMMED", "jammed")):
-            with pytest.raises(ScanError) as e:
-                SaneScanner("test:1", dpi=50, options={"read_return_value": sane_status}).scan(1)
-            assert e.value.code == code, sane_status
+            e = _scan_error(SaneScanner("test:1", dpi=50, options={"read_return_value": sane_status}))
+            assert e.code == code, sane_status
     finally:
         SaneScanner("test:1", dpi=50, options={"read_return_value": "Default"}).scan(1)
     assert len(SaneScanner("test:1", dpi=50).scan(1)) == 1  # usable again afterwards
