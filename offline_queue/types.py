@@ -3,8 +3,9 @@ and the errors it raises. kiosk/ maps its domain onto these."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Literal, Mapping
+
+import orjson
 
 State = Literal["queued", "sending", "delivered", "dead"]
 STATES: tuple[State, ...] = ("queued", "sending", "delivered", "dead")
@@ -32,9 +33,6 @@ class AttachmentIn:
     content_type: str = "application/pdf"
 
 
-# One encoder for every request: json.dumps with options builds a new one on each call, and a
-# submit runs right after an fsync, with the CPU's caches cold (measured: ~30 µs a submit).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -50,15 +48,18 @@ class Request:
     status_operation: str | None = None
 
     def dumps(self) -> bytes:
-        return _ENCODER.encode({
+        """UTF-8 JSON. orjson, not json: a submit encodes right after the previous fsync, with the
+        CPU's caches cold, and the standard encoder took ~18 µs of a ~60 µs budget there (orjson
+        ~2 µs); its output is plain JSON, so items queued by either still load."""
+        return orjson.dumps({
             "txid": self.txid, "matter": self.matter, "operation": self.operation,
             "fields": dict(self.fields), "status_operation": self.status_operation,
-            "attachments": [dataclasses.asdict(a) for a in self.attachments],
-        }).encode("utf-8")
+            "attachments": self.attachments,  # dataclasses: orjson writes them as objects
+        }, option=orjson.OPT_SORT_KEYS)
 
     @classmethod
     def loads(cls, data: bytes) -> "Request":
-        d = json.loads(data.decode("utf-8"))
+        d = orjson.loads(data)
         return cls(txid=d["txid"], matter=d["matter"], operation=d["operation"],
                    fields={str(k): str(v) for k, v in d["fields"].items()},
                    attachments=tuple(AttachmentRef(**a) for a in d.get("attachments", ())),
