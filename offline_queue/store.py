@@ -121,31 +121,27 @@ class Store:
                                 "or the key file was replaced); nothing was read or changed") from None
 
     def _write(self, sql: str, args: Sequence, *, fetch: bool = False, synced: bool = True) -> list | int:
-        """One statement in its own write transaction (`_tx` is for several): every single write,
-        submit, lease and ack among them, without a generator around the hot path. Returns the
-        rows (fetch=True, for RETURNING) or the count of rows changed.
+        """One statement as its own write transaction (`_tx` is for several): every single write,
+        submit, lease and ack among them. SQLite runs a lone statement in autocommit mode as one
+        transaction that takes the write lock up front, waits on the busy timeout and rolls back
+        whole on an error, as BEGIN IMMEDIATE ... COMMIT would, without two more round trips
+        through the sqlite3 module on the submit path. Returns the rows (fetch=True, for
+        RETURNING: read to the end, which commits) or the count of rows changed.
 
         synced=False commits without an fsync (synchronous=NORMAL for this one commit): only for
         changes a power cut may undo harmlessly. The WAL is written in order, so the next synced
         commit makes this one durable too; a cut before that loses it and nothing later."""
         with self._lock:
             db = self._db
-            if not synced:
-                db.execute("PRAGMA synchronous=NORMAL")
+            if synced:
+                cur = db.execute(sql, args)
+                return cur.fetchall() if fetch else cur.rowcount
+            db.execute("PRAGMA synchronous=NORMAL")
             try:
-                db.execute("BEGIN IMMEDIATE")
-                try:
-                    cur = db.execute(sql, args)
-                    out = cur.fetchall() if fetch else cur.rowcount  # RETURNING rows before COMMIT
-                    db.execute("COMMIT")
-                except BaseException:
-                    with contextlib.suppress(sqlite3.Error):
-                        db.execute("ROLLBACK")
-                    raise
+                cur = db.execute(sql, args)
+                return cur.fetchall() if fetch else cur.rowcount
             finally:
-                if not synced:
-                    db.execute("PRAGMA synchronous=FULL")
-            return out
+                db.execute("PRAGMA synchronous=FULL")
 
     @contextlib.contextmanager
     def _tx(self) -> Iterator[sqlite3.Connection]:
@@ -188,7 +184,7 @@ class Store:
             if existing is not None:
                 return existing
         now = self.now()
-        txdir = os.path.join(self.attach_root, request.txid)
+        txdir = os.path.join(self.attach_root, request.txid) if attachments else ""
         refs: list[AttachmentRef] = []
         try:
             if attachments:
