@@ -48,9 +48,9 @@ class Request:
     status_operation: str | None = None
 
     def dumps(self) -> bytes:
-        """UTF-8 JSON. orjson, not json: a submit encodes right after the previous fsync, with the
-        CPU's caches cold, and the standard encoder took ~18 µs of a ~60 µs budget there (orjson
-        ~2 µs); its output is plain JSON, so items queued by either still load."""
+        """UTF-8 JSON. orjson, not json: every submit encodes one, and the standard encoder took
+        ~18 µs for a 1 KB form where orjson takes ~2 µs (hot loop; about four times both right
+        after an fsync). Its output is plain JSON, so items queued by either still load."""
         return orjson.dumps({
             "txid": self.txid, "matter": self.matter, "operation": self.operation,
             "fields": dict(self.fields), "status_operation": self.status_operation,
