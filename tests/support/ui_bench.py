@@ -46,7 +46,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
     # whether they were done by journey 10 decided the memory growth figure)
     d.wait(lambda: d.shell.warmed, what="the search index and pinyin tables")
     t_warm = time.monotonic()
-    figures = {"cold_start_s": t_home - t_launch, "python_start_s": t_import - t_launch,
+    figures = {"window_w": Window.width, "window_h": Window.height, "cold_start_s": t_home - t_launch, "python_start_s": t_import - t_launch,
                "window_s": t_window - t_import, "core_build_s": t_services - t_window,
                "app_to_home_drawn_s": t_home - t_services, "devices_ready_s": t_ready - t_launch,
                "warmed_s": t_warm - t_launch}
@@ -63,12 +63,15 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
 
     steps: list[float] = []
     by_screen: dict[str, list[float]] = {}
+    frames_per_touch: list[int] = []
 
     def timed_tap(target, state: str) -> None:
+        n0 = len(drawn)
         t0 = time.perf_counter()
         d.tap(d.widget(target) if isinstance(target, str) and not target.startswith("@") else target, frames=0)
         d.wait(lambda: d.state == state and d.shell.ids.sm.current == state, what=state)  # ends with a drawn frame
         steps.append(time.perf_counter() - t0)
+        frames_per_touch.append(len(drawn) - n0)
         by_screen.setdefault(state, []).append(steps[-1])
 
     def one_journey() -> None:
@@ -94,6 +97,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
         touch_to_screen_median_ms=statistics.median(steps) * 1000,
         touch_to_screen_p90_ms=sorted(steps)[int(len(steps) * 0.9)] * 1000,
         touches=len(steps),
+        frames_per_touch_median=statistics.median(frames_per_touch),  # each ~40-60 ms under software GL
         **{f"touch_to_{s}_median_ms": statistics.median(v) * 1000 for s, v in by_screen.items()},
         rss_after_10_mb=rss[JOURNEYS_SHORT] / 2**20,
         rss_after_200_mb=rss[JOURNEYS_LONG] / 2**20,
