@@ -124,11 +124,13 @@ class Driver:
         uid = w.fbind("on_release", lambda *_: released.append(True)) if in_list and hasattr(w, "on_release") else None
         x, y = w.to_window(*w.center)
         t = UnitTestTouch(x, y)
+        self.touched_at = time.perf_counter()  # the finger lands (after any scrolling into view)
         t.touch_down()
         t.touch_up()
         self.frames(frames)
         if uid is not None:
-            # a ScrollView hands a short tap to its button a moment later (its own Clock event)
+            # Kivy's own ScrollView hands a short tap to its button 0.2 s later (a Clock event);
+            # our lists (TapScrollView) at once: wait either way
             try:
                 self.wait(lambda: bool(released), what="the list to pass the tap on")
             finally:
