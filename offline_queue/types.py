@@ -33,8 +33,6 @@ class AttachmentIn:
     content_type: str = "application/pdf"
 
 
-
-
 @dataclasses.dataclass(frozen=True)
 class Request:
     """What is sent to a jurisdiction: frozen at submit, sealed in the store, resent unchanged

@@ -124,7 +124,7 @@ class Driver:
         uid = w.fbind("on_release", lambda *_: released.append(True)) if in_list and hasattr(w, "on_release") else None
         x, y = w.to_window(*w.center)
         t = UnitTestTouch(x, y)
-        self.touched_at = time.perf_counter()  # the finger lands (after any scrolling into view)
+        self.touched_at = time.monotonic()  # the finger lands (after any scrolling into view)
         t.touch_down()
         t.touch_up()
         self.frames(frames)

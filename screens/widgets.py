@@ -78,12 +78,13 @@ class PaneGrid(GridLayout):
 
 
 class TapScrollView(ScrollView):
-    """A list whose buttons answer a tap at once. Kivy's ScrollView (2.3.1) hands a short tap's
-    touch-up to the button under the finger 0.2 s after the finger lifted, so a resident's tap on
-    a matter, a field or a material in a list took a fifth of a second more than any other tap
-    (measured: touch → guide 280 ms when frames are cheap, as on a kiosk with a GPU). A drag still
-    scrolls and never presses anything: only a touch Kivy left undecided (no scroll) is passed on
-    now. Kivy's delayed hand-over then finds it done and does nothing."""
+    """A list whose buttons answer a tap at once. When its content is long enough to scroll, Kivy's
+    ScrollView (2.3.1) hands a short tap's touch-up to the button under the finger 0.2 s after the
+    finger lifted (to tell a tap from the start of a swipe), so a tap on a matter, a field or a
+    material in a long list answered a fifth of a second later than any other tap (a list that
+    fits passes touches straight on). A drag still scrolls and never presses anything: only a
+    touch Kivy left undecided (no scroll) is passed on now; Kivy's delayed hand-over then finds it
+    done and does nothing. tests/unit/test_ui_tapscroll.py pins Kivy's delay and ours."""
 
     def on_scroll_stop(self, touch, check_children=True):
         if check_children:  # a list inside this one decides first, as in Kivy

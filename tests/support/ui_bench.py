@@ -2,6 +2,7 @@
 drawn, and resident memory after many scripted journeys. Prints one JSON line of figures."""
 from __future__ import annotations
 
+import bisect
 import json
 import os
 import statistics
@@ -66,13 +67,12 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
     frames_per_touch: list[int] = []
 
     def timed_tap(target, state: str) -> None:
-        n0 = len(drawn)
         d.tap(d.widget(target) if isinstance(target, str) and not target.startswith("@") else target, frames=0)
         d.wait(lambda: d.state == state and d.shell.ids.sm.current == state, what=state)  # ends with a drawn frame
         # from the finger landing: the driver scrolling a list item into view first is a resident's
         # swipe before the touch, not part of it
-        steps.append(time.perf_counter() - d.touched_at)
-        frames_per_touch.append(len(drawn) - n0)
+        steps.append(time.monotonic() - d.touched_at)
+        frames_per_touch.append(len(drawn) - bisect.bisect_left(drawn, d.touched_at))  # drawn is in time order
         by_screen.setdefault(state, []).append(steps[-1])
 
     def one_journey() -> None:
