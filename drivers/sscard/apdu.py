@@ -10,6 +10,11 @@ SSSE_AID = bytes.fromhex("7378312E73682EC9E7BBE1B1A3D5CF")
 BANK_AID = bytes.fromhex("A000000333010101")  # the bank application on the same card: not ours
 EF05 = b"\xef\x05"
 EF06 = b"\xef\x06"
+# The card identification code (EF05 record 01): 16 bytes of binary data, shown as 32 hex digits.
+# Its first three bytes are the issuing region in BCD (11 01 12 -> 110112), followed by the RID of
+# the Ministry's application provider.
+CARD_ID_LEN = 16
+CARD_ID_RID = bytes.fromhex("D156000005")
 
 SW_OK = 0x9000
 SW_SECURITY = 0x6982  # security status not satisfied: a PIN is needed
@@ -134,8 +139,8 @@ class SsCardRecord:
     sex_code: str = ""
     ethnicity_code: str = ""
     birth_date: _dt.date | None = None
-    card_id: str = ""  # card identification code, as text
-    region_code: str = ""  # the 6-digit region at the start of the card id
+    card_id: str = ""  # card identification code, as 32 hex digits
+    region_code: str = ""  # the issuing region: the card id's first three bytes in BCD
     version: str = ""
     issued: _dt.date | None = None
     expires: _dt.date | None = None
@@ -171,13 +176,29 @@ def field_value(tag: int, record_data: bytes) -> bytes:
     return tlvs[tag]
 
 
+def card_identification(raw: bytes) -> tuple[str, str]:
+    """(the card identification code as upper-case hex, the issuing region or "").
+
+    The region is read only where the layout is certain: three BCD bytes followed by the RID.
+    A code laid out otherwise still shows as hex, with no region (never a guess)."""
+    raw = raw.rstrip(b"\xff") if len(raw) > CARD_ID_LEN else raw
+    if not raw:
+        return "", ""
+    region = ""
+    if raw[3:8] == CARD_ID_RID:
+        try:
+            region = decode_bcd(raw[:3])
+        except CardDataError:
+            region = ""
+    return raw.hex().upper(), region
+
+
 def build_record(values: dict[str, bytes]) -> SsCardRecord:
     """The card record from the raw field values read (keys: the field names of RECORDS)."""
     for k in ("card_number", "ss_number", "name"):
         if not values.get(k):
             raise CardDataError(f"{k} is missing or blank")
-    card_id = _text(values.get("card_id", b""), "latin-1")
-    region = card_id[:6] if card_id[:6].isdigit() else ""
+    card_id, region = card_identification(values.get("card_id", b""))
     return SsCardRecord(
         card_number=_text(values["card_number"]),
         ss_number=_text(values["ss_number"]).upper(),

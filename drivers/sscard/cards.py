@@ -44,6 +44,24 @@ def _date(d: dict, k: str, where: str) -> bytes:
         raise CardFileError(f"{where}: {k}: {v!r} is not YYYY-MM-DD") from None
 
 
+def _card_id(text: str, where: str) -> bytes:
+    """The card identification code as the card stores it: 16 bytes, written as 32 hex digits,
+    starting with the issuing region in BCD and the RID D156000005."""
+    try:
+        raw = bytes.fromhex(text)
+    except ValueError:
+        raw = b""
+    if len(raw) != apdu.CARD_ID_LEN:
+        raise CardFileError(f"{where}: card_id: {text!r} is not 32 hex digits (16 bytes)")
+    if raw[3:8] != apdu.CARD_ID_RID:
+        raise CardFileError(f"{where}: card_id: bytes 4-8 must be the RID D156000005, after the region")
+    try:
+        apdu.decode_bcd(raw[:3])
+    except apdu.CardDataError:
+        raise CardFileError(f"{where}: card_id: the first 6 digits must be the issuing region (BCD)") from None
+    return raw
+
+
 def card_from_dict(d: dict, where: str = "<card>") -> VirtualCard:
     if not isinstance(d, dict):
         raise CardFileError(f"{where}: a card file is a JSON object")
@@ -61,6 +79,7 @@ def card_from_dict(d: dict, where: str = "<card>") -> VirtualCard:
     for k in ("card_number", "ss_number", "name", "card_id"):
         if not isinstance(d.get(k), str) or not d[k]:
             raise CardFileError(f"{where}: {k}: required text")
+    card_id = _card_id(d["card_id"], where)
     version = d.get("version", "3.00")
     try:
         name_b = d["name"].encode("gbk").ljust(30, b" ")
@@ -71,7 +90,7 @@ def card_from_dict(d: dict, where: str = "<card>") -> VirtualCard:
     sex_rec = apdu.SEX_RECORD_GEN1 if version.startswith("1.") else 0x04
     E5, E6 = apdu.EF05, apdu.EF06
     recs = {
-        (E5, 0x01): apdu.tlv(0x01, d["card_id"].encode("latin-1")),
+        (E5, 0x01): apdu.tlv(0x01, card_id),
         (E5, 0x03): apdu.tlv(0x03, version.encode("ascii")),
         (E5, 0x05): apdu.tlv(0x05, _date(d, "issued", where)),
         (E5, 0x06): apdu.tlv(0x06, _date(d, "expires", where)),

@@ -140,9 +140,12 @@ def test_samples_load(name):
 
 
 @pytest.mark.parametrize("patch,why", [({"kind": "x"}, "kind"), ({"name": ""}, "name"), ({"birth_date": "1985"}, "birth_date"),
-                                        ({"extra": 1}, "unknown keys"), ({"name": "名" * 16}, "30 GBK bytes")])
+                                        ({"extra": 1}, "unknown keys"), ({"name": "名" * 16}, "30 GBK bytes"),
+                                        ({"card_id": "110112D156000005"}, "32 hex digits"),
+                                        ({"card_id": "110112A1560000050300000000000001"}, "RID"),
+                                        ({"card_id": "1A0112D1560000050300000000000001"}, "region")])
 def test_card_file_errors(patch, why):
-    d = {"card_id": "110112D156000005", "card_number": "A1", "ss_number": "1", "name": "张三"}
+    d = {"card_id": "110112D1560000050300000000000001", "card_number": "A1", "ss_number": "1", "name": "张三"}
     d.update(patch)
     with pytest.raises(CardFileError, match=why):
         card_from_dict(d, "x.json")
@@ -164,3 +167,27 @@ def test_fuzz_build_record_only_raises_ours(values):
         apdu.build_record(values)
     except CardDataError:
         pass
+
+
+def test_card_id_is_binary_and_its_region_is_bcd():
+    """EF05 record 01 holds 16 bytes of binary data: the region in BCD, then the RID."""
+    raw = bytes.fromhex("110100D156000005") + bytes(range(8))
+    assert apdu.card_identification(raw) == ("110100D1560000050001020304050607", "110100")
+    rec = apdu.build_record({"card_id": raw, "card_number": b"A00000001", "ss_number": b"110112198507040013",
+                             "name": "张三".encode("gbk")})
+    assert rec.region_code == "110100" and rec.card_id.startswith("110100D156000005")
+
+
+@pytest.mark.parametrize("raw", [b"", b"110112D156000005", bytes.fromhex("1A0112D156000005") + bytes(8),
+                                 bytes.fromhex("110112A156000005") + bytes(8)])
+def test_card_id_without_the_layout_has_no_region(raw):
+    """A code not laid out as region + RID still shows (as hex), and no region is guessed."""
+    card_id, region = apdu.card_identification(raw)
+    assert region == "" and card_id == raw.hex().upper()
+
+
+def test_twin_card_files_follow_the_layout():
+    for name, region in (("ss-1", "110112"), ("ss-2", "131028"), ("ss-pin", "131022")):
+        card = load_card(name)
+        rec0 = card.records[(apdu.EF05, 0x01)]
+        assert rec0[1] == 16 and rec0[2:5] == bytes.fromhex(region) and rec0[5:10] == apdu.CARD_ID_RID
