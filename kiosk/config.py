@@ -2,6 +2,7 @@
 with `file:line: key: reason`; nothing half-read is ever used."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 import re
@@ -13,6 +14,7 @@ from typing import Any, Literal
 from kiosk import jurisdictions
 from kiosk.devices import ACCEPTS, DeviceURLError, parse_device_url
 from kiosk.errors import ConfigError
+from kiosk.inputs import CONFIG_MAX, read_text_bounded
 
 DEFAULT_PATH = "/etc/kiosk/kiosk.toml"
 DEMO_SITE = Path(__file__).with_name("demo") / "site.toml"
@@ -136,23 +138,57 @@ class _Lines:
         return None
 
 
-def load_config(path: str | os.PathLike | None = None, *, demo: bool = False) -> Config:
-    """Read and validate a site config. `demo=True` with no path: the embedded demo site."""
+class ConfigProblems(ConfigError):
+    """Every problem found in one config file. It reads as its first problem (key, line, reason),
+    with how many more there are: the kiosk and every command print one line; `check-config`
+    prints `problems`, one `file:line: key: reason` each."""
+
+    def __init__(self, problems: list[ConfigError]):
+        first = problems[0]
+        super().__init__(first.path, first.reason, key=first.key, line=first.line)
+        self.problems = list(problems)
+        if len(problems) > 1:
+            self.args = (f"{self.args[0]} (and {len(problems) - 1} more: kiosk-admin check-config {first.path})",)
+
+
+class _Skip(Exception):
+    """Stops checking one part of the file (a section, a device) after its first problem."""
+
+
+class _Problems:
+    """Collects problems while a config is validated, so a technician sees them all at once."""
+
+    def __init__(self, path: str, lines: "_Lines"):
+        self.path, self.lines, self.found = path, lines, []
+
+    def note(self, key: str, reason: str) -> None:
+        self.found.append(ConfigError(self.path, reason, key=key, line=self.lines.line(key)))
+
+    def fail(self, key: str, reason: str):
+        """Note and stop checking the current part (`with problems.part():`)."""
+        self.note(key, reason)
+        raise _Skip
+
+    @contextlib.contextmanager
+    def part(self):
+        try:
+            yield
+        except _Skip:
+            pass
+
+
+def load_config(path: str | os.PathLike | None = None, *, demo: bool = False, check_files: bool = False) -> Config:
+    """Read and validate a site config. `demo=True` with no path: the embedded demo site.
+    `check_files=True` also looks at the files it names (kiosk.config_files)."""
     if path is None:
         path = DEMO_SITE if demo else os.environ.get("KIOSK_CONFIG", DEFAULT_PATH)
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(p), "no such file") from None
-    except UnicodeDecodeError:
-        raise ConfigError(str(p), "not UTF-8 text") from None
-    except OSError as e:
-        raise ConfigError(str(p), f"cannot read: {e.strerror}") from None
-    return parse_config(text, str(p), demo=demo or p.resolve() == DEMO_SITE.resolve())
+    text = read_text_bounded(p, CONFIG_MAX, "a site config")
+    return parse_config(text, str(p), demo=demo or p.resolve() == DEMO_SITE.resolve(), check_files=check_files)
 
 
-def parse_config(text: str, path: str = "<config>", *, demo: bool = False) -> Config:
+def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check_files: bool = False) -> Config:
+    """Validate a config's text. Every problem found is reported (ConfigProblems), not the first."""
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -160,79 +196,93 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False) -> Co
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
         raise ConfigError(path, f"not valid TOML: {reason}" + (f" (column {m.group(2)})" if m else ""),
                           line=int(m.group(1)) if m else None) from None
+    except RecursionError:
+        raise ConfigError(path, "not valid TOML: arrays or tables nested too deeply") from None
     lines = _Lines(text)
-
-    def fail(key: str, reason: str):
-        raise ConfigError(path, reason, key=key, line=lines.line(key))
+    problems = _Problems(path, lines)
+    fail, note, part = problems.fail, problems.note, problems.part
 
     for table in raw:
         if table not in _SCHEMA and table != "jurisdictions":
-            fail(table, f"unknown section (expected {', '.join(list(_SCHEMA) + ['jurisdictions'])})")
+            note(table, f"unknown section (expected {', '.join(list(_SCHEMA) + ['jurisdictions'])})")
     vals: dict[str, dict[str, Any]] = {}
     for table, keys in _SCHEMA.items():
         sect = raw.get(table, {})
+        vals[table] = {}
         if not isinstance(sect, dict):
-            fail(table, "must be a section: [" + table + "]")
+            note(table, "must be a section: [" + table + "]")
+            continue
         for k, v in sect.items():
             if k not in keys:
-                fail(f"{table}.{k}", f"unknown key (expected one of {', '.join(keys)})")
-            if not _type_ok(v, keys[k]):
-                fail(f"{table}.{k}", f"must be {_TYPE_NAMES[keys[k]]}, not {type(v).__name__} {v!r}")
+                note(f"{table}.{k}", f"unknown key (expected one of {', '.join(keys)})")
+            elif not _type_ok(v, keys[k]):
+                note(f"{table}.{k}", f"must be {_TYPE_NAMES[keys[k]]}, not {type(v).__name__} {_short(v)}")
+            else:
+                vals[table][k] = v
         for k in _REQUIRED.get(table, ()):
             if k not in sect:
-                fail(table, f"missing key {k!r}")
-        vals[table] = sect
+                note(table, f"missing key {k!r}")
     kio, data, dev, ui = vals["kiosk"], vals["data"], vals["devices"], vals["ui"]
 
-    if kio["site_jurisdiction"] not in jurisdictions.KNOWN:
-        fail("kiosk.site_jurisdiction", _unknown_jur(kio["site_jurisdiction"]))
-    if not re.fullmatch(r"[a-z0-9][a-z0-9\-]{1,39}", kio["id"]):
-        fail("kiosk.id", "must be 2–40 lower-case letters, digits or '-', e.g. dachang-hall-01")
+    if "site_jurisdiction" in kio and kio["site_jurisdiction"] not in jurisdictions.KNOWN:
+        note("kiosk.site_jurisdiction", _unknown_jur(kio["site_jurisdiction"]))
+    if "id" in kio and not re.fullmatch(r"[a-z0-9][a-z0-9\-]{1,39}", kio["id"]):
+        note("kiosk.id", "must be 2–40 lower-case letters, digits or '-', e.g. dachang-hall-01")
 
     jurs: dict[str, JurisdictionConfig] = {}
     jtable = raw.get("jurisdictions", {})
     if not isinstance(jtable, dict) or not jtable:
-        fail("jurisdictions", "at least one [jurisdictions.<code>] section is needed")
+        note("jurisdictions", "at least one [jurisdictions.<code>] section is needed")
+        jtable = {}
     for code, j in jtable.items():
-        key = f"jurisdictions.{code}"
-        if code not in jurisdictions.KNOWN:
-            fail(key, _unknown_jur(code))
-        if not isinstance(j, dict):
-            fail(key, "must be a section")
-        for k, v in j.items():
-            if k not in _JUR_KEYS:
-                fail(f"{key}.{k}", f"unknown key (expected one of {', '.join(_JUR_KEYS)})")
-            if not _type_ok(v, _JUR_KEYS[k]):
-                fail(f"{key}.{k}", f"must be {_TYPE_NAMES[_JUR_KEYS[k]]}, not {type(v).__name__} {v!r}")
-        for k in ("protocol", "endpoint"):
-            if k not in j:
-                fail(key, f"missing key {k!r}")
-        if j["protocol"] not in ("soap", "rest"):
-            fail(f"{key}.protocol", f"must be \"soap\" or \"rest\", not {j['protocol']!r}")
-        ep = j["endpoint"]
-        if not re.match(r"^(https?://[^/\s]+|sim://(rest|soap))", ep):
-            fail(f"{key}.endpoint", f"must be an http(s):// URL (or sim://rest, sim://soap on a demo site), not {ep!r}")
-        if ep.startswith("http://") and not _loopback(ep) and not demo:
-            fail(f"{key}.endpoint", "plain http to a remote host would send personal data in the clear: use https://")
-        if ep.startswith("sim://") and ep != f"sim://{j['protocol']}":
-            fail(f"{key}.endpoint", f"a simulated endpoint must match the protocol: sim://{j['protocol']}")
-        if j["protocol"] == "soap" and "wsdl" not in j and not ep.startswith("sim://"):
-            fail(key, "a SOAP jurisdiction needs 'wsdl' (the WSDL file shipped with the site config)")
-        if ("client_cert" in j) != ("client_key" in j):
-            fail(key, "client_cert and client_key go together (mTLS)")
-        for k in ("connect_timeout", "read_timeout"):
-            if k in j and not 0 < j[k] <= 300:
-                fail(f"{key}.{k}", "must be between 0 and 300 seconds")
-        base = Path(path).parent
-        resolved = {k: str(base / j[k]) if k in j and not os.path.isabs(j[k]) else j.get(k)
-                    for k in ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle")}
-        jurs[code] = JurisdictionConfig(
-            code=code, name=j.get("name", jurisdictions.name_zh(code)), protocol=j["protocol"], endpoint=ep,
-            connect_timeout=float(j.get("connect_timeout", 5.0)), read_timeout=float(j.get("read_timeout", 30.0)),
-            prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"), **resolved)
+        with part():
+            key = f"jurisdictions.{code}"
+            if code not in jurisdictions.KNOWN:
+                fail(key, _unknown_jur(code))
+            if not isinstance(j, dict):
+                fail(key, "must be a section")
+            good = {}
+            for k, v in j.items():
+                if k not in _JUR_KEYS:
+                    note(f"{key}.{k}", f"unknown key (expected one of {', '.join(_JUR_KEYS)})")
+                elif not _type_ok(v, _JUR_KEYS[k]):
+                    note(f"{key}.{k}", f"must be {_TYPE_NAMES[_JUR_KEYS[k]]}, not {type(v).__name__} {_short(v)}")
+                else:
+                    good[k] = v
+            j = good
+            for k in ("protocol", "endpoint"):
+                if k not in j:
+                    fail(key, f"missing key {k!r}")
+            if j["protocol"] not in ("soap", "rest"):
+                fail(f"{key}.protocol", f"must be \"soap\" or \"rest\", not {_short(j['protocol'])}")
+            ep = j["endpoint"]
+            if not re.match(r"^(https?://[^/\s]+|sim://(rest|soap))", ep):
+                note(f"{key}.endpoint", f"must be an http(s):// URL (or sim://rest, sim://soap on a demo site), not {_short(ep)}")
+            elif ep.startswith("http://") and not _loopback(ep) and not demo:
+                note(f"{key}.endpoint", "plain http to a remote host would send personal data in the clear: use https://")
+            elif ep.startswith("sim://") and ep != f"sim://{j['protocol']}":
+                note(f"{key}.endpoint", f"a simulated endpoint must match the protocol: sim://{j['protocol']}")
+            if j["protocol"] == "soap" and "wsdl" not in j and not ep.startswith("sim://"):
+                note(key, "a SOAP jurisdiction needs 'wsdl' (the WSDL file shipped with the site config)")
+            if ("client_cert" in j) != ("client_key" in j):
+                note(key, "client_cert and client_key go together (mTLS)")
+            for k in ("connect_timeout", "read_timeout"):
+                if k in j and not 0 < j[k] <= 300:
+                    note(f"{key}.{k}", "must be between 0 and 300 seconds")
+            base = Path(path).parent
+            resolved = {k: str(base / j[k]) if k in j and not os.path.isabs(j[k]) else j.get(k)
+                        for k in ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle")}
+            if check_files:
+                _check_jurisdiction_files(note, key, j["protocol"], resolved)
+            jurs[code] = JurisdictionConfig(
+                code=code, name=j.get("name", jurisdictions.name_zh(code)), protocol=j["protocol"], endpoint=ep,
+                connect_timeout=float(j.get("connect_timeout", 5.0)), read_timeout=float(j.get("read_timeout", 30.0)),
+                prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"), **resolved)
 
     for kind in ("idreader", "sscard", "printer", "scanner"):
-        if kind in dev:
+        if kind not in dev:
+            continue
+        with part():
             try:
                 u = parse_device_url(dev[kind])
             except DeviceURLError as e:
@@ -242,32 +292,39 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False) -> Co
             if u.scheme == "sim" and u.host != kind:
                 fail(f"devices.{kind}", f"sim://{u.host} is not a {kind}: use sim://{kind}")
     if dev.get("printer_paper", 80) not in (58, 80):
-        fail("devices.printer_paper", "must be 58 or 80 (mm)")
+        note("devices.printer_paper", "must be 58 or 80 (mm)")
     if ui.get("language", "zh") not in ("zh", "en"):
-        fail("ui.language", "must be \"zh\" or \"en\"")
+        note("ui.language", "must be \"zh\" or \"en\"")
     if not 15 <= ui.get("idle_timeout", 90) <= 3600:
-        fail("ui.idle_timeout", "must be between 15 and 3600 seconds")
+        note("ui.idle_timeout", "must be between 15 and 3600 seconds")
     if not 5 <= ui.get("idle_warning", 20) <= 120:
-        fail("ui.idle_warning", "must be between 5 and 120 seconds")
+        note("ui.idle_warning", "must be between 5 and 120 seconds")
     if data.get("retention_days", 30) < 0:
-        fail("data.retention_days", "must not be negative")
+        note("data.retention_days", "must not be negative")
     pin = vals["technician"].get("pin_hash")
     if pin is not None and not pin.startswith("scrypt$"):
-        fail("technician.pin_hash", "must be a hash made by `kiosk-admin provision` (scrypt$…), never a PIN")
+        note("technician.pin_hash", "must be a hash made by `kiosk-admin provision` (scrypt$…), never a PIN")
 
     folder = data.get("folder")
     if folder is None:
         if not demo:
-            fail("data", "missing key 'folder' (e.g. /var/lib/kiosk)")
+            note("data", "missing key 'folder' (e.g. /var/lib/kiosk)")
         folder = os.path.join(tempfile.gettempdir(), f"kiosk-demo-{os.getuid()}")
     folder = os.path.expandvars(os.path.expanduser(folder))
     key = data.get("outbox_key") or (os.path.join(folder, "outbox.key") if demo else None)
     if key is None:
-        fail("data", "missing key 'outbox_key' (made by `kiosk-admin provision`)")
+        note("data", "missing key 'outbox_key' (made by `kiosk-admin provision`)")
     base = Path(path).parent
     catalog = data.get("catalog")
     if catalog and not os.path.isabs(catalog):
         catalog = str(base / catalog)
+    if check_files and catalog:
+        from kiosk import config_files
+        why = config_files.catalog_problem(catalog)
+        if why:
+            note("data.catalog", why)
+    if problems.found:
+        raise ConfigProblems(problems.found)
     return Config(
         path=path, kiosk_id=kio["id"], site=kio["site"], site_jurisdiction=kio["site_jurisdiction"],
         hotline=kio.get("hotline", "12345"), jurisdictions=jurs,
@@ -275,6 +332,32 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False) -> Co
         ui=UIConfig(**ui), data_folder=folder, outbox_key=os.path.expandvars(os.path.expanduser(key)),
         retention_days=data.get("retention_days", 30), catalog=catalog,
         technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo)
+
+
+def _check_jurisdiction_files(note, key: str, protocol: str, files: dict[str, str | None]) -> None:
+    """The files one jurisdiction's section names: exists, readable, parses as what it must be."""
+    from kiosk import config_files
+
+    if files.get("ca_bundle"):
+        why = config_files.ca_bundle_problem(files["ca_bundle"])
+        if why:
+            note(f"{key}.ca_bundle", why)
+    for k, why in config_files.client_pair_problems(files.get("client_cert"), files.get("client_key")).items():
+        note(f"{key}.{k}", why)
+    if files.get("credentials"):
+        why = config_files.credentials_problem(files["credentials"], protocol)
+        if why:
+            note(f"{key}.credentials", why)
+    if files.get("wsdl") and protocol == "soap":
+        why = config_files.wsdl_problem(files["wsdl"])
+        if why:
+            note(f"{key}.wsdl", why)
+
+
+def _short(v: Any, limit: int = 60) -> str:
+    """A value as it may appear in a one-line reason: repr, cut to `limit` characters."""
+    r = repr(v)
+    return r if len(r) <= limit else r[:limit - 1] + "…"
 
 
 def _type_ok(v: Any, t: Any) -> bool:

@@ -1,4 +1,4 @@
-"""kiosk-admin check-config: validate site config files."""
+"""kiosk-admin check-config: validate site config files and the files they name."""
 from __future__ import annotations
 
 import json
@@ -6,9 +6,14 @@ import json
 
 def register(sub, groups) -> None:
     p = sub.add_parser("check-config", help="validate site config files (exit 0 valid, 2 not)",
-                       description="Validate one or more site config files. Prints a one-line summary per valid "
-                                   "file; for a bad file, one line: file:line: key: reason.")
+                       description="Validate one or more site config files and the files each names (catalog, CA "
+                                   "bundle, client certificate and key, credentials, WSDL: present, readable, and "
+                                   "what they must be). Prints a one-line summary per valid file; for a bad file, "
+                                   "every problem found, one line each: file:line: key: reason.")
     p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("--template", action="store_true",
+                   help="the files are site templates (deploy/sites/): check them alone, not the files they name, "
+                        "which exist only on a provisioned kiosk")
     p.add_argument("--json", action="store_true", help="print the validated config (secrets left out)")
     p.set_defaults(func=check_config)
 
@@ -22,9 +27,10 @@ def check_config(args) -> int:
     rc = 0
     for path in args.paths:
         try:
-            cfg = load_config(path)
+            cfg = load_config(path, check_files=not args.template)
         except ConfigError as e:
-            print(f"kiosk-admin: {e}", file=sys.stderr)
+            for p in getattr(e, "problems", [e]):
+                print(f"kiosk-admin: {p}", file=sys.stderr)
             rc = 2
             continue
         if args.json:

@@ -75,7 +75,7 @@ def test_missing_file(tmp_path):
 def test_cli_exit_codes(tmp_path):
     bad = tmp_path / "bad.toml"
     bad.write_text(GOOD.replace("dachang\"", "atlantis\"", 1), encoding="utf-8")
-    ok = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", *glob.glob("deploy/sites/*.toml")],
+    ok = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", "--template", *glob.glob("deploy/sites/*.toml")],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
     assert ok.stdout.count(": ok: ") == 2
@@ -83,3 +83,28 @@ def test_cli_exit_codes(tmp_path):
     assert r.returncode == 2
     assert r.stderr.strip().endswith("kiosk.site_jurisdiction: unknown jurisdiction 'atlantis' (known: tongzhou, sanhe, dachang, xianghe, chaoyang, shunyi, daxing, bda)")
     assert f"{bad}:5:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_check_config_reports_every_problem_not_the_first(tmp_path):
+    """Issue 13.3: an unknown key, a bad device URL, a bad value and a bad jurisdiction key in one
+    file are all reported in one run, each as file:line: key: reason, exit 2."""
+    text = (GOOD.replace('site = "大厂"', 'site = "大厂"\ncolour = "red"')
+                .replace('printer = "tcp://127.0.0.1:9100"', 'printer = "lpt://1"\nprinter_paper = 57')
+                .replace('protocol = "rest"', 'protocol = "rest"\nretries = 3'))
+    with pytest.raises(ConfigError) as e:
+        parse_config(text, "site.toml")
+    assert [(p.key, p.line) for p in e.value.problems] == [
+        ("kiosk.colour", 5), ("jurisdictions.tongzhou.retries", 15), ("devices.printer", 11),
+        ("devices.printer_paper", 12)]
+    assert "(and 3 more: kiosk-admin check-config site.toml)" in str(e.value)  # other commands: one line
+    bad = tmp_path / "site.toml"
+    bad.write_text(text, encoding="utf-8")
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", "--template", str(bad)],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    want = [(5, "kiosk.colour", "unknown key"), (15, "jurisdictions.tongzhou.retries", "unknown key"),
+            (11, "devices.printer", "unknown scheme 'lpt'"), (12, "devices.printer_paper", "must be 58 or 80")]
+    assert len(lines) == len(want), lines
+    for line, (n, key, reason) in zip(lines, want):
+        assert line.startswith(f"kiosk-admin: {bad}:{n}: {key}: ") and reason in line, line
