@@ -7,6 +7,8 @@ import os
 import sys
 from pathlib import Path
 
+from drivers.cachedir import user_cache_dir
+
 # Face index 2 of the Noto CJK collection is "Noto Sans CJK SC".
 NOTO_TTC = ("/usr/share/fonts/opentype/noto/NotoSansCJK-{weight}.ttc",)
 SC_FACE_INDEX = 2
@@ -14,9 +16,8 @@ FALLBACK = ("/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",)  # WenQuanYi: SC 
 
 
 def cache_dir() -> Path:
-    base = os.environ.get("KIOSK_FONT_CACHE") or os.path.join(
-        os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache"), "kiosk", "fonts")
-    return Path(base)
+    override = os.environ.get("KIOSK_FONT_CACHE")
+    return Path(override) if override else Path(user_cache_dir("fonts"))
 
 
 def simplified_chinese_font(weight: str = "Regular") -> str:

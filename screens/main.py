@@ -48,8 +48,13 @@ def main(argv: list[str] | None = None) -> int:
             print(f"kiosk: no display and {e}", file=sys.stderr)
             return 1
         os.environ["DISPLAY"] = xvfb.display
-    if headless and args.demo:
-        os.environ.setdefault("KIVY_HOME", os.path.join(config.data_folder, "kivy"))
+    if headless and args.demo and "KIVY_HOME" not in os.environ:
+        # Kivy makes only the last level of KIVY_HOME: on a machine where nothing ran before, the
+        # demo's data folder does not exist yet, so make the whole path (private, like the rest).
+        os.makedirs(config.data_folder, mode=0o700, exist_ok=True)
+        kivy_home = os.path.join(config.data_folder, "kivy")
+        os.makedirs(kivy_home, mode=0o700, exist_ok=True)
+        os.environ["KIVY_HOME"] = kivy_home
     try:
         return _run(config, args, headless)
     except KioskError as e:

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import os
 import random
-import tempfile
 
 from PIL import Image, ImageDraw, ImageFilter
 
+from drivers.cachedir import user_cache_dir
 from drivers.fonts import sc_font
 
 DPI = 200
@@ -150,11 +150,4 @@ def generate(folder: str) -> list[str]:
 
 
 def default_folder() -> str:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    try:
-        os.makedirs(base, exist_ok=True)
-        probe = tempfile.NamedTemporaryFile(dir=base)
-        probe.close()
-    except OSError:
-        base = tempfile.gettempdir()
-    return os.path.join(base, "kiosk", "demo-pages-v4")
+    return user_cache_dir("demo-pages-v4")
