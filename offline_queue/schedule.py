@@ -2,19 +2,28 @@
 take the time from their caller, so tests move a clock instead of sleeping."""
 from __future__ import annotations
 
+import math
 import random
 from typing import Callable
 
 from offline_queue import limits
 
 
+def _steps_to_cap(base: float, factor: float, cap: float) -> int:
+    """How many doublings (factor-fold steps) take the base delay to the cap: beyond that the
+    power is never computed, so no attempt count can overflow it (2.0 ** 1024 raises)."""
+    if base >= cap or factor <= 1.0:
+        return 0
+    return math.ceil(math.log(cap / base, factor))
+
+
 def backoff_delay(attempts: int, *, rand: Callable[[], float] = random.random,
                   retry_after: float | None = None) -> float:
     """Seconds to wait after the `attempts`-th failed attempt: exponential, capped, with jitter
     drawn from [d·(1−J), d]. A server's Retry-After is honoured (up to RETRY_AFTER_CAP) when it
-    asks for longer than the schedule."""
-    n = max(1, attempts)
-    d = min(limits.BACKOFF_CAP, limits.BACKOFF_BASE * limits.BACKOFF_FACTOR ** (n - 1))
+    asks for longer than the schedule. Any count is fine: the exponent is capped before the power."""
+    steps = min(max(1, attempts) - 1, _steps_to_cap(limits.BACKOFF_BASE, limits.BACKOFF_FACTOR, limits.BACKOFF_CAP))
+    d = min(limits.BACKOFF_CAP, limits.BACKOFF_BASE * limits.BACKOFF_FACTOR ** steps)
     d = d * (1.0 - limits.BACKOFF_JITTER * rand())
     if retry_after is not None and retry_after > 0:
         d = max(d, min(retry_after, limits.RETRY_AFTER_CAP))
