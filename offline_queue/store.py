@@ -36,7 +36,16 @@ _INSERT = ("INSERT INTO items (txid, matter, jurisdiction, tracking, subject_tag
 
 
 def _info(row: Sequence) -> ItemInfo:
-    return ItemInfo(*row[:16], attachments=tuple(AttachmentRef(**a) for a in json.loads(row[16])))
+    return ItemInfo(*row[:16], attachments=_refs(row[16]))
+
+
+def _refs(column) -> tuple[AttachmentRef, ...]:
+    """The attachments column, for display only (what is sent comes from the sealed request): a
+    damaged one reads as none rather than failing every lease, list and show that meets the row."""
+    try:
+        return tuple(AttachmentRef(**a) for a in json.loads(column))
+    except (ValueError, TypeError):
+        return ()
 
 
 def _fsync_dir(path: str) -> None:
@@ -254,13 +263,23 @@ class Store:
 
     def load_request(self, txid: str) -> Request:
         """The sealed request, opened. Raises OutboxError when it was purged."""
-        with self._lock:
-            row = self._db.execute("SELECT payload FROM items WHERE txid=?", (txid,)).fetchone()
+        with self._lock:  # typeof first: a TEXT payload that is not UTF-8 would fail the fetch itself
+            row = self._db.execute("SELECT typeof(payload), CASE WHEN typeof(payload)='blob' THEN payload END "
+                                   "FROM items WHERE txid=?", (txid,)).fetchone()
         if row is None:
             raise OutboxError(f"no transaction {txid} in the outbox")
-        if row[0] is None:
+        kind, blob = row
+        if kind == "null":
             raise OutboxError(f"transaction {txid}: payload purged after delivery and retention")
-        return Request.loads(self._sealer.open(row[0], txid))
+        if kind != "blob":
+            raise OutboxError(f"transaction {txid}: its sealed request is damaged in the database (a {kind} value, "
+                              "not a sealed blob); it cannot be read or sent")
+        data = self._sealer.open(blob, txid)
+        try:
+            return Request.loads(data)
+        except (ValueError, KeyError, TypeError, AttributeError) as e:
+            raise OutboxError(f"transaction {txid}: its sealed request opens but is not a request "
+                              f"({type(e).__name__}); it cannot be sent") from None
 
     def read_attachment(self, txid: str, ref: AttachmentRef) -> bytes:
         path = self._attachment_path(txid, ref)
