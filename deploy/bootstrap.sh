@@ -22,6 +22,16 @@ DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       libusb-1.0-0  # pyusb loads it for USB receipt printers (usb://VENDOR:PRODUCT)
 )
 
+PY=${PYTHON:-python3}
+# What building the Python packages needs (pyscard and python-sane compile): a C compiler, the
+# Python headers and venv. A pyenv or self-built Python brings its own headers and venv; Debian's
+# python3 needs python3-dev and python3-venv.
+command -v cc >/dev/null 2>&1 || DEBS+=(gcc)
+if ! "$PY" -c 'import os, sysconfig; raise SystemExit(not os.path.exists(os.path.join(sysconfig.get_paths()["include"], "Python.h")))' 2>/dev/null; then
+  DEBS+=(python3-dev)
+fi
+"$PY" -c 'import ensurepip, venv' 2>/dev/null || DEBS+=(python3-venv)
+
 missing=()
 for p in "${DEBS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -30,16 +40,17 @@ if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" -eq 0 ]; then
     echo "bootstrap: installing Debian packages: ${missing[*]}"
     export DEBIAN_FRONTEND=noninteractive
+    # Always refresh the package lists first: a new machine has none, and an old list names
+    # versions the mirror no longer has.
     apt-get update -qq
     apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
   else
-    echo "bootstrap: these Debian packages are missing; run as root:" >&2
-    echo "  sudo apt-get update && sudo apt-get install -y ${missing[*]}" >&2
+    echo "bootstrap: these Debian packages are missing; install them as root, then run this again:" >&2
+    echo "  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
     exit 2
   fi
 fi
-
-PY=${PYTHON:-python3}
+[ "${1:-}" = "--packages-only" ] && exit 0
 if [ ! -x .venv/bin/python ]; then
   echo "bootstrap: creating .venv"
   "$PY" -m venv .venv
