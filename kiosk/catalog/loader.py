@@ -9,10 +9,12 @@ from typing import Any
 from kiosk import jurisdictions
 from kiosk.catalog.model import (CARD_FIELDS, FormField, Guide, Material, Matter, OperationMapping)
 from kiosk.errors import ConfigError
+from kiosk.inputs import CATALOG_MAX, read_text_bounded
 
 SAMPLE = Path(__file__).with_name("sample.json")
 FORMAT_VERSION = 1
 _SOURCE_RE = re.compile(r"^(form\.[a-z_][a-z0-9_]*|card\.[a-z_]+|delivery\.(method|address|recipient_phone)|kiosk\.id|const:.*)$")
+CARD_TYPES = ("resident", "hmt_permit", "foreign_permanent", "social_security")
 _CODE_RE = re.compile(r"^[A-Z]{2,4}-[A-Z0-9]{2,8}-\d{3,6}$")
 
 
@@ -35,6 +37,10 @@ def parse_catalog(text: str, path: str = "<catalog>") -> tuple[Matter, ...]:
         raw = json.loads(text)
     except json.JSONDecodeError as e:
         raise ConfigError(path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
+    except RecursionError:
+        raise ConfigError(path, "not valid JSON: arrays or objects nested too deeply") from None
+    except ValueError as e:  # an integer of thousands of digits
+        raise ConfigError(path, f"not valid JSON: {e}") from None
     r = _Reader(path, text)
     if not isinstance(raw, dict) or "matters" not in raw:
         r.fail("matters", 'expected an object {"format": 1, "matters": [...]}')
@@ -122,19 +128,21 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
         inp = need(f, "input", str, w, "text")
         if inp not in ("text", "digits", "phone", "date", "chinese", "choice"):
             r.fail(f"{w}.input", "must be text, digits, phone, date, chinese or choice", code)
-        choices = tuple(need(f, "choices", list, w, []))
+        choices = tuple(_strings(r, need(f, "choices", list, w, []), f"{w}.choices", code))
         if inp == "choice" and not choices:
             r.fail(f"{w}.choices", "a choice field needs choices", code)
         pattern = need(f, "pattern", str, w, None)
         if pattern:
-            try:
-                re.compile(pattern)
-            except re.error as e:
-                r.fail(f"{w}.pattern", f"not a valid regular expression: {e}", code)
+            why = pattern_problem(pattern)
+            if why:
+                r.fail(f"{w}.pattern", why, code)
+        max_length = need(f, "max_length", int, w, 100)
+        if not 1 <= max_length <= MAX_FIELD_LENGTH:
+            r.fail(f"{w}.max_length", f"must be between 1 and {MAX_FIELD_LENGTH}", code)
         fields.append(FormField(key=need(f, "key", str, w), label=need(f, "label", str, w),
                                 label_en=need(f, "label_en", str, w, ""), source=src, input=inp,
                                 required=need(f, "required", bool, w, True), pattern=pattern, choices=choices,
-                                max_length=need(f, "max_length", int, w, 100)))
+                                max_length=max_length))
     fkeys = {f.key for f in fields}
     if len(fkeys) != len(fields):
         r.fail(f"{key}.fields", "duplicate field key", code)
@@ -151,18 +159,106 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
             r.fail(f"{key}.mapping.fields.{remote}", f"unknown card field {src[5:]!r}", code)
     mapping = OperationMapping(operation=op, fields=dict(fmap), status_operation=need(mp, "status_operation", str, f"{key}.mapping", None))
 
-    accepts = tuple(need(m, "accepts", list, key, ["resident", "hmt_permit", "foreign_permanent", "social_security"]))
+    accepts = tuple(_strings(r, need(m, "accepts", list, key, list(CARD_TYPES)), f"{key}.accepts", code))
     for a in accepts:
-        if a not in ("resident", "hmt_permit", "foreign_permanent", "social_security"):
+        if a not in CARD_TYPES:
             r.fail(f"{key}.accepts", f"unknown card type {a!r}", code)
-    delivery = tuple(need(m, "delivery", list, key, ["pickup", "mail"]))
+    delivery = tuple(_strings(r, need(m, "delivery", list, key, ["pickup", "mail"]), f"{key}.delivery", code))
     if not set(delivery) <= {"pickup", "mail", "electronic"} or not delivery:
         r.fail(f"{key}.delivery", "must be a non-empty list of pickup, mail, electronic", code)
     return Matter(code=code, name=need(m, "name", str, key), name_en=need(m, "name_en", str, key, ""),
                   jurisdiction=jur, audience=audience, category=need(m, "category", str, key), kind=kind,
                   offline_ok=offline_ok, guide=guide, materials=tuple(materials), fields=tuple(fields),
-                  mapping=mapping, accepts=accepts, keywords=tuple(need(m, "keywords", list, key, [])),
+                  mapping=mapping, accepts=accepts,
+                  keywords=tuple(_strings(r, need(m, "keywords", list, key, []), f"{key}.keywords", code)),
                   popularity=need(m, "popularity", int, key, 0), delivery=delivery)
+
+
+def _strings(r: _Reader, items: list, where: str, code: str) -> list[str]:
+    """A list whose items are non-empty strings (a keyword of 1, null or {} broke every search)."""
+    for n, x in enumerate(items):
+        if not isinstance(x, str) or not x.strip():
+            r.fail(f"{where}[{n}]", f"must be a non-empty string, not {_short(x)}", code)
+        if len(x) > MAX_FIELD_LENGTH:
+            r.fail(f"{where}[{n}]", f"longer than {MAX_FIELD_LENGTH} characters", code)
+    return items
+
+
+def _short(v: Any, limit: int = 40) -> str:
+    t = repr(v)
+    return t if len(t) <= limit else t[:limit - 1] + "…"
+
+
+# ---- field patterns ---------------------------------------------------------------------------
+# A field's pattern runs on what a resident types, on the kiosk, with Python's backtracking `re`.
+# A pattern such as (a+)+$ or (a|a)*$ takes exponential time on a 30-character mismatch and
+# would freeze the form. The rule that keeps every accepted pattern fast:
+#   - at most MAX_PATTERN_LENGTH characters, run on at most MAX_FIELD_LENGTH characters (a field's
+#     max_length is checked before its pattern);
+#   - inside a repetition that can repeat more than SAFE_REPEAT times (*, +, {2,}, {1,40}), no
+#     further variable repetition (a+, \d{1,3}) and no alternation (a|b): fixed counts such as
+#     (\d{3}-)+ and character classes such as [A-Z0-9]+ stay allowed;
+#   - at most MAX_WIDE_REPEATS repetitions that can repeat more than SAFE_REPEAT times in all:
+#     each one in a row can multiply the backtracking by the value's length. Measured here
+#     (`python -c "import re,time; t=time.perf_counter(); re.fullmatch(r'\d*\d*\d*x', '1'*500);
+#     print(time.perf_counter()-t)"`): three in a row on 500 characters 0.19 s, four 19 s;
+#   - no backreferences (\1) and no conditional groups: they are not regular and can blow up.
+# Every pattern a region's catalog needs (phone, ID, bank card, postcode, plate, date) fits.
+MAX_PATTERN_LENGTH = 200
+MAX_FIELD_LENGTH = 500
+SAFE_REPEAT = 10
+MAX_WIDE_REPEATS = 3
+
+
+def pattern_problem(pattern: str) -> str | None:
+    """None when `pattern` is a safe field pattern; otherwise why it is refused."""
+    import re._constants as c
+    import re._parser as sre
+
+    if len(pattern) > MAX_PATTERN_LENGTH:
+        return f"longer than {MAX_PATTERN_LENGTH} characters"
+    try:
+        tree = sre.parse(pattern)
+        re.compile(pattern)
+    except (re.error, RecursionError, OverflowError, ValueError) as e:
+        return f"not a valid regular expression: {e}"
+    repeats = (c.MAX_REPEAT, c.MIN_REPEAT) + ((c.POSSESSIVE_REPEAT,) if hasattr(c, "POSSESSIVE_REPEAT") else ())
+    wide = 0
+
+    def walk(items, inside: bool, times: int) -> str | None:
+        nonlocal wide
+        for op, av in items:
+            if op in repeats:
+                lo, hi, sub = av
+                is_wide = hi == c.MAXREPEAT or hi > SAFE_REPEAT
+                if inside and lo != hi:
+                    return "a repetition inside a repetition (like (a+)+) can take exponential time"
+                if is_wide:
+                    wide += times
+                why = walk(sub, inside or is_wide, times * (1 if is_wide else max(1, hi)))
+            elif op is c.BRANCH:
+                if inside:
+                    return "an alternation inside a repetition (like (a|ab)*) can take exponential time"
+                why = next((w for b in av[1] if (w := walk(b, inside, times))), None)
+            elif op is c.SUBPATTERN:
+                why = walk(av[3], inside, times)
+            elif op in (c.ASSERT, c.ASSERT_NOT):
+                why = walk(av[1], inside, times)
+            elif op is getattr(c, "ATOMIC_GROUP", None):
+                why = walk(av, inside, times)
+            elif op in (c.GROUPREF, c.GROUPREF_EXISTS) or op is getattr(c, "GROUPREF_IGNORE", None):
+                why = "backreferences and conditional groups are not allowed in a field pattern"
+            else:
+                why = None
+            if why:
+                return why
+            if wide > MAX_WIDE_REPEATS:
+                return (f"more than {MAX_WIDE_REPEATS} open-ended repetitions (*, +, {{n,}}) can take "
+                        "polynomial time of high degree")
+        return None
+
+    why = walk(tree, False, 1)
+    return f"{why}: refused (see kiosk/catalog/loader.py, field patterns)" if why else None
 
 
 def _only_known(r: _Reader, d: Any, allowed, where: str, code: str) -> None:
@@ -176,10 +272,4 @@ def _only_known(r: _Reader, d: Any, allowed, where: str, code: str) -> None:
 
 def read_catalog_file(path: str | Path | None) -> tuple[Matter, ...]:
     p = Path(path) if path else SAMPLE
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(str(p), "no such file") from None
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(str(p), f"cannot read: {e}") from None
-    return parse_catalog(text, str(p))
+    return parse_catalog(read_text_bounded(p, CATALOG_MAX, "a catalog"), str(p))
