@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import threading
 import time
 from typing import Callable, Iterator, Sequence
@@ -25,6 +26,7 @@ from offline_queue.types import (
 
 DB_NAME = "outbox.sqlite3"
 ATTACH_DIR = "attachments"
+MARKER_NAME = "outbox.marker"  # beside the database: "this outbox exists"; its loss is never a fresh start
 ORPHAN_AGE = 3600.0  # s: a staged attachment folder with no row, older than this, is from a crash
 _KEYCHECK_AAD = "outbox-key-check"
 _COLS = ("txid, matter, jurisdiction, tracking, state, attempts, next_attempt_at, lease_until, last_error, "
@@ -56,6 +58,26 @@ def _fsync_dir(path: str) -> None:
         os.close(fd)
 
 
+def _private(path: str, mode: int) -> None:
+    """chmod to `mode` when it differs: an outbox made by an older version, or under a permissive
+    umask, is tightened at the next open. A path we may not chmod is left as it is."""
+    try:
+        if stat.S_IMODE(os.stat(path).st_mode) != mode:
+            os.chmod(path, mode)
+    except FileNotFoundError:
+        pass
+    except PermissionError:
+        pass
+
+
+def _private_tree(root: str) -> None:
+    for d, dirs, files in os.walk(root):
+        for n in dirs:
+            _private(os.path.join(d, n), 0o700)
+        for n in files:
+            _private(os.path.join(d, n), 0o600)
+
+
 def _full(e: BaseException) -> bool:
     if isinstance(e, OSError) and e.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):
         return True
@@ -77,14 +99,26 @@ class Store:
         self._sealer = Sealer(key)
         self._subject_key = hmac.new(key, b"subject-tag", hashlib.sha256).digest()
         self._subject_mac = hmac.new(self._subject_key, digestmod=hashlib.sha256)  # keyed once, copied per use
+        self.marker = os.path.join(folder, MARKER_NAME)
         self._lock = threading.RLock()
         try:
-            os.makedirs(self.attach_root, mode=0o700, exist_ok=True)
+            self._make_private_folders()
         except OSError as e:
             raise (StoreFullError if _full(e) else OutboxError)(f"{self.attach_root}: cannot create: {e.strerror}") from None
+        self._refuse_if_lost()  # before SQLite may create a file where the outbox's database was
+        try:
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)  # a new database starts 0600; SQLite gives its WAL and SHM the database's mode
+        except FileExistsError:
+            pass
+        except OSError as e:
+            raise (StoreFullError if _full(e) else OutboxError)(f"{self.path}: cannot create: {e.strerror}") from None
+        for p in (self.path, self.path + "-wal", self.path + "-shm", self.marker):
+            _private(p, 0o600)
         try:
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000)
             self._db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            self._refuse_if_unmade()  # before journal_mode=WAL writes to it
             mode = self._db.execute("PRAGMA journal_mode=WAL").fetchone()[0]
             if mode.lower() != "wal":
                 raise OutboxError(f"{self.path}: cannot switch to WAL mode (got {mode})")
@@ -102,8 +136,84 @@ class Store:
                 raise StoreFullError(f"{self.path}: disk full while opening the outbox ({e})") from None
             raise CorruptStoreError(
                 f"{self.path}: the outbox database is damaged ({e}); the file was left in place for a technician") from None
+        except BaseException:
+            with contextlib.suppress(Exception):
+                self._db.close()
+            raise
+        try:
+            self._write_marker()
+        except OSError as e:
+            self.close()
+            raise (StoreFullError if _full(e) else OutboxError)(f"{self.marker}: cannot write: {e.strerror}") from None
 
     # ---- opening --------------------------------------------------------------------------
+    def _make_private_folders(self) -> None:
+        os.makedirs(self.attach_root, mode=0o700, exist_ok=True)
+        _private(self.folder, 0o700)  # makedirs gives a folder it makes on the way the umask's mode
+        loose = stat.S_IMODE(os.stat(self.attach_root).st_mode) != 0o700
+        _private(self.attach_root, 0o700)
+        if loose:  # an older or hand-copied outbox: its attachment folders and files too
+            _private_tree(self.attach_root)
+
+    def _evidence(self) -> list[str]:
+        """What says this outbox held applications, apart from its database."""
+        why = []
+        if os.path.exists(self.marker):
+            why.append(f"its marker {MARKER_NAME} is there")
+        try:
+            n = sum(1 for e in os.scandir(self.attach_root) if e.is_dir())
+        except OSError:
+            n = 0
+        if n:
+            why.append(f"{n} attachment folder{'s' if n > 1 else ''} remain")
+        with contextlib.suppress(OSError):
+            if os.path.getsize(self.path + "-wal") > 0:
+                why.append(f"its write-ahead log {DB_NAME}-wal remains")
+        return why
+
+    def _lost(self, what: str, why: list[str]) -> CorruptStoreError:
+        return CorruptStoreError(
+            f"{self.path}: the outbox database is {what}, but this outbox held applications ({'; '.join(why)}): "
+            f"refused, nothing was created or deleted; restore {DB_NAME} from the kiosk's backup into {self.folder} "
+            f"(same key), or if every application in it is accounted for, move {self.folder} aside for an empty outbox")
+
+    def _refuse_if_lost(self) -> None:
+        """A missing or emptied database beside a marker or attachment folders is a lost outbox,
+        never a new one: SQLite would make an empty database there and the sweep would then delete
+        the attachments of every application in it as orphans."""
+        try:
+            size = os.path.getsize(self.path)
+        except FileNotFoundError:
+            size = None
+        if size:
+            return
+        why = self._evidence()
+        if why:
+            raise self._lost("missing" if size is None else "empty (0 bytes)", why)
+
+    def _refuse_if_unmade(self) -> None:
+        """A database file with no outbox in it (schema 0: replaced by an empty one) where the
+        outbox existed is as lost as a missing one."""
+        have = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if have == 0 and not self._db.execute("SELECT 1 FROM sqlite_master WHERE name='items'").fetchone():
+            why = self._evidence()
+            if why:
+                raise self._lost("one without an outbox in it (schema 0)", why)
+
+    def _write_marker(self) -> None:
+        """Made once, durably, when the outbox is new (or was made before markers existed)."""
+        if os.path.exists(self.marker):
+            return
+        tmp = f"{self.marker}.{os.getpid()}.tmp"
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            os.write(fd, json.dumps({"database": DB_NAME, "since": self.now()}).encode() + b"\n")
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, self.marker)
+        _fsync_dir(self.folder)
+
     def _migrate(self) -> None:
         with self._tx():
             have = self._db.execute("PRAGMA user_version").fetchone()[0]
@@ -477,6 +587,9 @@ class Store:
             names = os.listdir(self.attach_root)
         except OSError:
             return
+        with self._lock:  # folders beside a store without a single row are a lost database, not a crash's leftovers
+            if self._db.execute("SELECT 1 FROM items LIMIT 1").fetchone() is None:
+                return
         for name in names:
             p = os.path.join(self.attach_root, name)
             try:
