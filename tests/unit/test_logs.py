@@ -31,3 +31,15 @@ def test_filter_rewrites_records_and_exceptions(caplog):
     text = caplog.text
     assert "11010519491231002X" not in text and "110105********002X" in text
     assert "\\xff\\xff" not in text
+
+
+def test_scrub_masks_names_phones_and_addresses_by_key_and_shape():
+    assert scrub('{"name": "张三丰", "fileName": "a.pdf", "matterName": "公积金提取"}') == \
+        '{"name": "张**", "fileName": "a.pdf", "matterName": "公积金提取"}'
+    assert scrub("<sqrxm>李四</sqrxm><itemName>社保</itemName>") == "<sqrxm>李*</sqrxm><itemName>社保</itemName>"
+    assert scrub("<Name>address</Name><Value>北京市通州区新华大街1号</Value>") == \
+        "<Name>address</Name><Value>北京市****</Value>"
+    assert scrub("call 13800138000 or +86 13912345678, desk 0316-5123456") == \
+        "call 138****8000 or +86 139****5678, desk 0316-***3456"
+    assert scrub("retry 9c799970-ca8f in 4s at 1764290000.13800138000") == "retry 9c799970-ca8f in 4s at 1764290000.13800138000"
+    assert scrub("姓名：王五 电话：13800138000") == "姓名：王* 电话：138****8000"
