@@ -3,14 +3,16 @@ bounded concurrency, and records delivered / retry later (persisted backoff) / d
 outbox folder (a lock file); its own thread, or driven step by step with run_due() in tests."""
 from __future__ import annotations
 
+import collections
 import concurrent.futures as cf
+import contextlib
 import fcntl
 import logging
 import os
 import random
 import threading
 import time
-from typing import Callable, Mapping
+from typing import Callable, Literal, Mapping
 
 from offline_queue import limits
 from offline_queue.schedule import Breaker, backoff_delay
@@ -21,12 +23,22 @@ from offline_queue.types import Dead, Delivered, ItemInfo, OutboxError, Outcome,
 log = logging.getLogger(__name__)
 LOCK_NAME = "forwarder.lock"
 PURGE_EVERY = 3600.0  # s: how often the running worker purges delivered payloads past retention
+AckMode = Literal["completed", "each", "round"]
 
 
 class Forwarder:
     def __init__(self, store: Store, transports: Mapping[str, Transport], *, concurrency: int = limits.CONCURRENCY,
                  rand: Callable[[], float] = random.random, on_change: Callable[[], None] | None = None,
-                 lease_batch: int = limits.LEASE_BATCH, monotonic: Callable[[], float] = time.monotonic):
+                 lease_batch: int = limits.LEASE_BATCH, monotonic: Callable[[], float] = time.monotonic,
+                 ack: AckMode = "completed"):
+        """`ack` says when outcomes are committed: "completed" (the default) commits together the
+        outcomes of every send that completed since the last commit, before their workers take
+        another item, so a kill loses at most the sends in flight; "each" commits every outcome
+        alone; "round" commits a whole round at its end (one fsync a round, but a forwarder killed
+        more often than a round lasts never records anything). The bench compares the three."""
+        if ack not in ("completed", "each", "round"):
+            raise ValueError(f"ack={ack!r}: one of completed, each, round")
+        self.ack = ack
         self.store = store
         self.monotonic = monotonic
         self._beat = monotonic()  # the worker's last sign of life: a round, a send, an idle wake-up
@@ -69,9 +81,12 @@ class Forwarder:
                 items.extend(got)
         if not items:
             return 0
-        acks = [a for a in self._pool.map(self._send_one, items) if a is not None]
-        if acks:  # one commit for the round: the fsync is the forwarder's bottleneck on a kiosk disk
-            self.store.ack_many(acks)
+        if self.ack == "round":
+            acks = [a for a in self._pool.map(self._send_one, items) if a is not None]
+            if acks:
+                self.store.ack_many(acks)
+        else:
+            self._send_acking(items)
         if self.on_change:
             try:
                 self.on_change()
@@ -79,15 +94,62 @@ class Forwarder:
                 log.exception("outbox change listener failed")
         return len(items)
 
+    def _send_acking(self, items: list[ItemInfo]) -> None:
+        """At most `concurrency` sends in flight. When sends complete, their outcomes are committed
+        (one fsync for all that completed meanwhile) before their workers take the next items: a
+        kill loses only the sends on the wire, whose items are sent again under the same ids. The
+        sends still running go on during the commit. A Ctrl-C or SystemExit inside a send still
+        commits what completed before it goes up."""
+        todo = collections.deque(items)
+        running: dict[cf.Future, ItemInfo] = {}
+        while todo or running:
+            while todo and len(running) < self.concurrency:
+                item = todo.popleft()
+                running[self._pool.submit(self._send_one, item)] = item
+            done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+            acks, raised = [], None
+            for f in done:
+                del running[f]
+                try:
+                    a = f.result()
+                except BaseException as e:  # noqa: BLE001 - _send_one catches Exception; this is Ctrl-C or exit
+                    raised = raised or e
+                    continue
+                if a is not None:
+                    acks.append(a)
+            if acks:
+                if self.ack == "each":
+                    for a in acks:
+                        self.store.ack_many([a])
+                else:
+                    self.store.ack_many(acks)
+            if raised is not None:
+                raise raised
+
     def forward_once(self, *, max_rounds: int = 1_000_000) -> dict[str, int]:
-        """Drain what is due now (retries scheduled later are left for later). Returns counts."""
+        """Drain what is due now (retries scheduled later are left for later). Returns counts.
+        Takes no lock: the caller holds it (run_once, the worker) or is a test driving rounds."""
         for _ in range(max_rounds):
             if self.run_due() == 0:
                 break
         return self.store.counts()
 
+    def run_once(self, *, max_rounds: int = 1_000_000) -> dict[str, int]:
+        """`queue forward --once`: as a started forwarder does, take the outbox's forwarder lock
+        (OutboxError if another forwarder runs), give back the leases a crashed one held, drain
+        what is due, purge what is past retention, and give back its own leases and the lock
+        however it ends (a Ctrl-C included)."""
+        self._acquire()
+        try:
+            counts = self.forward_once(max_rounds=max_rounds)
+            self._last_purge = None
+            self._maybe_purge()
+            return counts
+        finally:
+            self._release()
+
     def _send_one(self, item: ItemInfo) -> tuple[str, str, tuple] | None:
-        """Send one leased item; returns its ack for the round's commit (None: given back)."""
+        """Send one leased item; returns its ack for the commit (None: given back)."""
         code = item.jurisdiction
         breaker = self.breakers.get(code)
         now = self.store.now()
@@ -109,7 +171,11 @@ class Forwarder:
         except Exception as e:  # a bug: keep the item, say what happened
             log.exception("sending %s failed unexpectedly", item.txid)
             outcome = Retry(f"internal error: {type(e).__name__}: {e}")
-        return self._record(item, outcome)
+        try:
+            return self._record(item, outcome)
+        except Exception as e:  # never lose the round's other outcomes over one item's bookkeeping
+            log.exception("recording the outcome of %s failed", item.txid)
+            return (item.txid, "retry", (f"internal error: {type(e).__name__}: {e}", self.store.now() + limits.BACKOFF_CAP))
 
     def _record(self, item: ItemInfo, outcome: Outcome) -> tuple[str, str, tuple]:
         """The breaker learns at once (so the rest of the round sees it); the store at the round's end."""
@@ -121,7 +187,8 @@ class Forwarder:
             log.info("delivered %s to %s (%s)%s", item.txid, code, outcome.reference, " duplicate" if outcome.duplicate else "")
             ok = True
         elif isinstance(outcome, Retry):
-            delay = backoff_delay(item.attempts, rand=self.rand, retry_after=outcome.retry_after)
+            # the remote's failures, this one included: leases our own crashes gave back do not count
+            delay = backoff_delay(item.failures + 1, rand=self.rand, retry_after=outcome.retry_after)
             ack = (item.txid, "retry", (outcome.reason, now + delay))
             log.warning("retry %s to %s in %.0fs: %s", item.txid, code, delay, outcome.reason)
             ok = False
@@ -161,18 +228,46 @@ class Forwarder:
         return "closed" if b is None else b.state(self.store.now())
 
     # ---- the worker thread ----------------------------------------------------------------
-    def start(self) -> None:
-        """Take the folder's forwarder lock (one forwarder per outbox), give back the leases a
-        crashed predecessor held, and run in a thread."""
+    def _acquire(self) -> None:
+        """Take the folder's forwarder lock (one forwarder per outbox: the kiosk's, `queue forward`
+        or `queue forward --once`) and give back the leases a crashed predecessor held."""
         path = os.path.join(self.store.folder, LOCK_NAME)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
-            raise OutboxError(f"{path}: another forwarder runs on this outbox") from None
+            raise OutboxError(f"{path}: another forwarder runs on this outbox (the kiosk's or a `queue forward`); "
+                              "stop it first") from None
+        with contextlib.suppress(OSError):
+            os.fchmod(fd, 0o600)
         self._lockfd = fd
-        self.store.release_all()
+        try:
+            self.store.release_all()
+        except BaseException:
+            self._release(give_back=False)
+            raise
+
+    def _release(self, *, give_back: bool = True) -> None:
+        """Give back the leases still held (an interrupted round's), then the lock. Only the lock
+        holder may: another process's leases are its own business."""
+        if self._lockfd is None:
+            return
+        try:
+            if give_back:
+                n = self.store.release_all()
+                if n:
+                    log.info("gave back %d leases on the way out", n)
+        except Exception as e:
+            log.error("forwarder: could not give back its leases (they expire on their own): %s", e)
+        finally:
+            os.close(self._lockfd)
+            self._lockfd = None
+
+    def start(self) -> None:
+        """Take the folder's forwarder lock (one forwarder per outbox), give back the leases a
+        crashed predecessor held, and run in a thread."""
+        self._acquire()
         self._stop = False
         self._beat = self.monotonic()
         self._thread = threading.Thread(target=self._loop, name="outbox-forwarder", daemon=True)
@@ -239,6 +334,4 @@ class Forwarder:
             self._thread.join(30)
             self._thread = None
         self._pool.shutdown(wait=True)
-        if self._lockfd is not None:
-            os.close(self._lockfd)
-            self._lockfd = None
+        self._release()

@@ -41,6 +41,13 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (3, (
         "DROP INDEX IF EXISTS items_subject",
     )),
+    # 4: the backoff grows on the remote's failures, not on every lease: a forwarder killed in a
+    # loop leased the same items hundreds of times and pushed their retries to the 30-min cap.
+    # An item that failed before this version keeps its attempts as its failures (the safe side).
+    (4, (
+        "ALTER TABLE items ADD COLUMN failures INTEGER NOT NULL DEFAULT 0",
+        "UPDATE items SET failures=attempts WHERE last_error IS NOT NULL AND state IN ('queued','sending')",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

@@ -30,7 +30,7 @@ MARKER_NAME = "outbox.marker"  # beside the database: "this outbox exists"; its 
 ORPHAN_AGE = 3600.0  # s: a staged attachment folder with no row, older than this, is from a crash
 _KEYCHECK_AAD = "outbox-key-check"
 _COLS = ("txid, matter, jurisdiction, tracking, state, attempts, next_attempt_at, lease_until, last_error, "
-         "remote_ref, remote_state, remote_reason, created_at, updated_at, delivered_at, purged_at, attachments")
+         "remote_ref, remote_state, remote_reason, created_at, updated_at, delivered_at, purged_at, attachments, failures")
 
 
 _INSERT = ("INSERT INTO items (txid, matter, jurisdiction, tracking, subject_tag, state, attempts, next_attempt_at, "
@@ -38,7 +38,7 @@ _INSERT = ("INSERT INTO items (txid, matter, jurisdiction, tracking, subject_tag
 
 
 def _info(row: Sequence) -> ItemInfo:
-    return ItemInfo(*row[:16], attachments=_refs(row[16]))
+    return ItemInfo(*row[:16], attachments=_refs(row[16]), failures=row[17])
 
 
 def _refs(column) -> tuple[AttachmentRef, ...]:
@@ -493,7 +493,8 @@ class Store:
                 "delivered_at=?, updated_at=?, lease_until=NULL, last_error=NULL", (reference, now, now))
 
     def _retry_sql(self, reason: str, next_attempt_at: float) -> tuple[str, tuple]:
-        return ("UPDATE items SET state='queued', next_attempt_at=?, last_error=?, updated_at=?, lease_until=NULL",
+        return ("UPDATE items SET state='queued', failures=failures+1, next_attempt_at=?, last_error=?, updated_at=?, "
+                "lease_until=NULL",
                 (next_attempt_at, reason[:LAST_ERROR_MAX], self.now()))
 
     def _dead_sql(self, reason: str) -> tuple[str, tuple]:
@@ -556,12 +557,12 @@ class Store:
     def retry(self, txid: str) -> bool:
         """A dead item back to queued, due now (after a technician fixed the cause)."""
         now = self.now()
-        return self._write("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE txid=? AND state='dead'",
-                           (now, now, txid)) == 1
+        return self._write("UPDATE items SET state='queued', failures=0, next_attempt_at=?, updated_at=? "
+                           "WHERE txid=? AND state='dead'", (now, now, txid)) == 1
 
     def retry_dead(self) -> int:
         now = self.now()
-        return self._write("UPDATE items SET state='queued', next_attempt_at=?, updated_at=? WHERE state='dead'",
+        return self._write("UPDATE items SET state='queued', failures=0, next_attempt_at=?, updated_at=? WHERE state='dead'",
                            (now, now))
 
     def set_remote_status(self, txid: str, status: RemoteStatus) -> None:

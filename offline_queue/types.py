@@ -119,6 +119,7 @@ class ItemInfo:
     delivered_at: float | None
     purged_at: float | None
     attachments: tuple[AttachmentRef, ...]
+    failures: int = 0  # the remote's transient failures: what the backoff grows on (attempts counts every send)
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)
