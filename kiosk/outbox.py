@@ -196,7 +196,9 @@ class KioskOutbox:
         self._notify()
 
     def forward_once(self) -> dict[str, int]:
-        return self.forwarder.forward_once()
+        """Drain what is due now as the one forwarder of this outbox (its lock; purge; leases
+        given back on the way out). OutboxError when another forwarder runs."""
+        return self.forwarder.run_once()
 
     def _notify(self) -> None:
         with self._changed:

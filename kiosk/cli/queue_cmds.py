@@ -111,14 +111,12 @@ def _find(store, ident: str):
 
 # ---- commands -------------------------------------------------------------------------------
 def cmd_submit(args) -> int:
-    import hashlib
     import os
 
     from kiosk.catalog import load_catalog
+    from kiosk.cli.submit_input import build_application
     from kiosk.errors import KioskError, UsageError
-    from kiosk.identity import Identity
     from kiosk.outbox import build_request, open_store, _kiosk_error
-    from kiosk.transaction import Attachment, Delivery, Transaction
     from offline_queue import AttachmentIn, OutboxError
 
     cfg = _config(args)
@@ -129,33 +127,10 @@ def cmd_submit(args) -> int:
         raise UsageError(f"submit: unknown matter {args.matter!r}") from None
     if matter.kind == "query":
         raise UsageError(f"submit: {args.matter} is a query matter: it is asked, never queued")
-    try:
-        with open(args.identity, encoding="utf-8") as f:
-            identity = Identity.from_json(json.load(f))
-    except OSError as e:
-        raise UsageError(f"{args.identity}: {e.strerror}") from None
-    except (ValueError, TypeError) as e:
-        raise UsageError(f"{args.identity}: not an identity: {e}") from None
-    form = {}
-    for kv in args.field:
-        k, sep, v = kv.partition("=")
-        if not sep or not k:
-            raise UsageError(f"--field {kv!r}: use KEY=VALUE")
-        form[k] = v
-    atts = []
-    for kv in args.attach:
-        m, sep, path = kv.partition("=")
-        if not sep or not m or not path:
-            raise UsageError(f"--attach {kv!r}: use MATERIAL=FILE")
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError as e:
-            raise UsageError(f"{path}: {e.strerror}") from None
-        atts.append(Attachment(material=m, path=path, pages=1, sha256=hashlib.sha256(data).hexdigest(), size=len(data)))
-    tx = Transaction(id=Transaction.new_id(), matter_code=matter.code, jurisdiction=matter.jurisdiction,
-                     identity=identity, form=form, attachments=tuple(atts),
-                     delivery=Delivery(method=args.delivery), kiosk_id=cfg.kiosk_id)
+    # checked as the kiosk's screens check it (kiosk.intake): card, form, materials, delivery
+    tx = build_application(matter, identity_path=args.identity, fields=args.field, attach=args.attach,
+                           delivery_method=args.delivery, kiosk_id=cfg.kiosk_id)
+    identity, atts = tx.identity, tx.attachments
     try:
         request = build_request(tx, matter)
     except ValueError as e:
@@ -250,17 +225,29 @@ def cmd_forward(args) -> int:
     import threading
 
     from kiosk.catalog import load_catalog
+    from kiosk.errors import KioskError, UsageError
     from kiosk.outbox import open_outbox
+    from offline_queue.forwarder import LOCK_NAME
+    from offline_queue import OutboxError
 
     cfg = _config(args)
     box = open_outbox(cfg, load_catalog(cfg.catalog), start_forwarder=False)
+
+    def locked(fn):  # a second forwarder on one outbox is a usage mistake: one line, exit 2
+        try:
+            return fn()
+        except OutboxError as e:
+            if LOCK_NAME in str(e):
+                raise UsageError(f"queue forward: {e}") from None
+            raise KioskError(f"queue forward: {e}") from None
+
     try:
-        if args.once:
-            counts = box.forward_once()
+        if args.once:  # the same lock as the service; leases given back and purge done as it ends
+            counts = locked(box.forward_once)
         else:
             stop = threading.Event()
             signal.signal(signal.SIGTERM, lambda *a: stop.set())
-            box.forwarder.start()
+            locked(box.forwarder.start)
             print(f"forwarding from {box.store.folder} (Ctrl-C stops)", file=sys.stderr)
             try:
                 _watch(box.forwarder, stop)
