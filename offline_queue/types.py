@@ -44,6 +44,10 @@ class Request:
     fields: Mapping[str, str]
     attachments: tuple[AttachmentRef, ...] = ()
     status_operation: str | None = None
+    # What an interface profile may read besides the mapped fields, frozen at submit: item_code,
+    # tracking, submitted_at, kiosk.id, form.*, card.*, delivery.*, material_name.<code>
+    # (offline_queue/profile.py). Sealed like the fields: it holds personal data.
+    values: Mapping[str, str] = dataclasses.field(default_factory=dict)
 
     def dumps(self) -> bytes:
         """UTF-8 JSON. orjson, not json: every submit encodes one, and the standard encoder took
@@ -53,6 +57,7 @@ class Request:
             "txid": self.txid, "matter": self.matter, "operation": self.operation,
             "fields": dict(self.fields), "status_operation": self.status_operation,
             "attachments": self.attachments,  # dataclasses: orjson writes them as objects
+            "values": dict(self.values),
         }, option=orjson.OPT_SORT_KEYS)
 
     @classmethod
@@ -61,7 +66,8 @@ class Request:
         return cls(txid=d["txid"], matter=d["matter"], operation=d["operation"],
                    fields={str(k): str(v) for k, v in d["fields"].items()},
                    attachments=tuple(AttachmentRef(**a) for a in d.get("attachments", ())),
-                   status_operation=d.get("status_operation"))
+                   status_operation=d.get("status_operation"),
+                   values={str(k): str(v) for k, v in (d.get("values") or {}).items()})
 
     def __repr__(self) -> str:  # fields hold personal data: never in a log line or traceback
         return f"Request({self.txid}, {self.matter}, {self.operation}, {len(self.fields)} fields, {len(self.attachments)} attachments)"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import email.utils
 import dataclasses
 import os
+import re
 import threading
 import time
 import tomllib
@@ -34,6 +35,8 @@ class Endpoint:
     connect_timeout: float = limits.CONNECT_TIMEOUT
     read_timeout: float = limits.READ_TIMEOUT
     proxy: str | None = None  # from the site config; the environment's proxy settings are ignored
+    profile: str | None = None  # the interface profile (TOML); None: the project's own contract
+    allow_plain_http: bool = False  # http:// to a host other than loopback: only when the site says so
 
 
 class Transport(Protocol):
@@ -43,6 +46,44 @@ class Transport(Protocol):
     def status(self, txid: str, status_operation: str | None = None) -> RemoteStatus: ...
     def query(self, operation: str, params: Mapping[str, str]) -> dict: ...
     def close(self) -> None: ...
+
+
+def profile_path(ep: Endpoint) -> str:
+    """The endpoint's interface profile, or the project's own contract for its protocol."""
+    from offline_queue.profile import LEGACY
+    return ep.profile or LEGACY[ep.protocol]
+
+
+_LOOPBACK = re.compile(r"^https?://(127\.\d+\.\d+\.\d+|localhost|\[::1\])(:\d+)?(/|$)", re.I)
+
+
+def is_loopback(url: str) -> bool:
+    return bool(_LOOPBACK.match(url))
+
+
+def plain_http_refused(ep: Endpoint) -> str | None:
+    """Why this endpoint may not be used: plain http to a host other than loopback would carry
+    names, ID numbers and scans in the clear. None when fine."""
+    if ep.url.lower().startswith("http://") and not is_loopback(ep.url) and not ep.allow_plain_http:
+        return (f"{ep.code}: refusing plain http:// to {ep.url}: personal data would travel in the clear; "
+                f"use https:// (or, on a closed test network only, allow_plain_http = true in [jurisdictions.{ep.code}])")
+    return None
+
+
+def config_problem(ep: Endpoint) -> str | None:
+    """A file the endpoint needs that is not there, or an endpoint that may not be used: what to
+    fix, or None. Checked before every send (a few stat calls)."""
+    why = plain_http_refused(ep)
+    if why:
+        return why
+    for what, path, key in (("CA bundle", ep.ca_bundle, "ca_bundle"), ("client certificate", ep.client_cert, "client_cert"),
+                            ("client key", ep.client_key, "client_key"), ("credentials file", ep.credentials_file, "credentials"),
+                            ("WSDL", ep.wsdl, "wsdl"), ("interface profile", ep.profile, "profile")):
+        if path and not os.access(path, os.R_OK):
+            state = "missing" if not os.path.exists(path) else "unreadable by this user"
+            return (f"{ep.code}: the {what} {path} is {state}: install it, or fix {key} in "
+                    f"[jurisdictions.{ep.code}] of the site config")
+    return None
 
 
 def make_transport(endpoint: Endpoint) -> Transport:

@@ -1,0 +1,1 @@
+"""Interface profiles shipped with the kiosk: the project's own contract, SOAP and REST."""
