@@ -20,6 +20,7 @@ import pytest
 
 from offline_queue.crypto import create_key
 from offline_queue.forwarder import Forwarder
+from offline_queue import limits
 from offline_queue.limits import WAL_AUTOCHECKPOINT_PAGES
 from offline_queue.store import _INSERT, Store
 from offline_queue.transports import Endpoint, make_transport
@@ -296,3 +297,45 @@ def test_bench_drain_10000_rss(tmp_path):
     print(f"  RSS before {before / 2**20:.1f} MB, peak {peak / 2**20:.1f} MB, after {after / 2**20:.1f} MB: "
           f"growth {(peak - before) / 2**20:.1f} MB at peak (target ≤ 30 MB)")
     s.close()
+
+
+def test_bench_ack_modes_fsync_cost(tmp_path):
+    """What acknowledging as sends complete costs against one commit per round (issue 19 #3): the
+    same 1,000 items forwarded to the simulated REST jurisdiction (own process) with each ack mode,
+    interleaved twice; the commits (each one fsync) and the time spent in them are counted."""
+    modes = ("round", "completed", "each")
+    runs: dict[str, list[tuple[float, int, float]]] = {m: [] for m in modes}
+    with _sim_process("rest") as ep:
+        for rep in range(2):
+            for mode in modes[rep % 3:] + modes[:rep % 3]:
+                s = _store(tmp_path, f"ack-{mode}-{rep}")
+                _fill(s, N_FORWARD)
+                spent = [0, 0.0]
+                ack_many = s.ack_many
+
+                def timed(acks, _f=ack_many, _spent=spent):
+                    t = time.perf_counter()
+                    try:
+                        return _f(acks)
+                    finally:
+                        _spent[0] += 1
+                        _spent[1] += time.perf_counter() - t
+
+                s.ack_many = timed
+                fw = Forwarder(s, {"dachang": make_transport(ep)}, ack=mode)
+                r = _rate(N_FORWARD, fw.forward_once)
+                fw.stop()
+                assert s.counts()["delivered"] == N_FORWARD
+                runs[mode].append((r, spent[0], spent[1]))
+                s.close()
+    print(f"\nacknowledging {N_FORWARD} REST deliveries (loopback, own process), best of 2 each:")
+    base = max(r for r, _, _ in runs["round"])
+    for mode, what in (("round", "one commit per round (before issue 19)"),
+                       ("completed", "as sends complete, grouped (the default)"),
+                       ("each", "one commit per outcome")):
+        r, commits, secs = max(runs[mode])
+        print(f"  {what:44} {r:7.0f}/s = {r / base:.2f}× round  {commits:5d} commits "
+              f"({N_FORWARD / commits:4.1f} items each), {secs / commits * 1e3:5.2f} ms a commit, "
+              f"{secs / N_FORWARD * 1e6:6.0f} µs of commit per item")
+    print(f"  a kill loses the outcomes of at most: round {limits.LEASE_BATCH} sends, completed and each "
+          f"{limits.CONCURRENCY} (those on the wire)")
