@@ -137,18 +137,67 @@ class Identity:
 
     @classmethod
     def from_json(cls, d: dict) -> "Identity":
+        """The card from its JSON (`read-id --json`, a sealed payload). Strict: an object with the
+        known keys only, each of its type and within what a card can hold; ValueError names the
+        first key that is wrong."""
+        if not isinstance(d, dict):
+            raise ValueError(f"an identity is a JSON object, not {_kind(d)}")
         known = {f.name for f in dataclasses.fields(cls)} - {"photo"}
-        unknown = set(d) - known - {"id_number_valid"}
+        unknown = [k for k in d if k not in known and k != "id_number_valid"]
         if unknown:
-            raise ValueError(f"unknown identity keys: {', '.join(sorted(unknown))}")
+            raise ValueError(f"unknown identity keys: {', '.join(sorted(str(k)[:40] for k in unknown))}")
         kw = {k: v for k, v in d.items() if k in known}
-        for k in ("birth_date", "valid_from", "valid_to"):
-            if kw.get(k):
-                kw[k] = _dt.date.fromisoformat(kw[k])
         for k in ("card_type", "name", "id_number"):
             if not kw.get(k):
                 raise ValueError(f"identity needs {k}")
+        if kw["card_type"] not in CARD_TYPES:
+            raise ValueError(f"card_type must be one of {', '.join(CARD_TYPES)}, not {_short(kw['card_type'])}")
+        if kw.get("sex", "unknown") not in SEXES:
+            raise ValueError(f"sex must be one of {', '.join(SEXES)}, not {_short(kw['sex'])}")
+        for k, limit in TEXT_LIMITS.items():
+            v = kw.get(k)
+            if v is None:
+                continue
+            if not isinstance(v, str):
+                raise ValueError(f"{k} must be a string, not {_kind(v)}")
+            if len(v) > limit:
+                raise ValueError(f"{k} is {len(v)} characters; a card holds at most {limit}")
+            if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 or 0xD800 <= ord(c) < 0xE000 for c in v):
+                raise ValueError(f"{k} holds control characters or is not valid text")
+        if not isinstance(kw.get("long_term", False), bool):
+            raise ValueError(f"long_term must be true or false, not {_kind(kw['long_term'])}")
+        if not isinstance(d.get("id_number_valid", False), (bool, type(None))):
+            raise ValueError(f"id_number_valid must be true or false, not {_kind(d['id_number_valid'])}")
+        for k in ("birth_date", "valid_from", "valid_to"):
+            v = kw.get(k)
+            if v is None or v == "":
+                kw[k] = None
+                continue
+            if not isinstance(v, str) or len(v) != 10:
+                raise ValueError(f"{k} must be a date YYYY-MM-DD, not {_short(v)}")
+            try:
+                kw[k] = _dt.date.fromisoformat(v)
+            except ValueError:
+                raise ValueError(f"{k} must be a date YYYY-MM-DD, not {_short(v)}") from None
         return cls(**kw)
+
+
+CARD_TYPES = ("resident", "hmt_permit", "foreign_permanent", "social_security")
+SEXES = ("male", "female", "unknown", "unspecified")
+# The longest each text can be on a card (GA 450/GA 1509/GB/T 36338 field sizes, rounded up);
+# anything longer is not a card's data.
+TEXT_LIMITS = {"name": 60, "name_en": 120, "id_number": 18, "ethnicity": 20, "address": 120, "issuer": 60,
+               "pass_number": 20, "nationality": 40, "card_number": 32, "region_code": 12}
+
+
+def _kind(v) -> str:
+    return {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}.get(
+        type(v), "a number" if isinstance(v, (int, float)) else type(v).__name__)
+
+
+def _short(v, limit: int = 30) -> str:
+    t = repr(v)
+    return t if len(t) <= limit else t[:limit - 1] + "…"
 
 
 def _iso(d: _dt.date | None) -> str | None:

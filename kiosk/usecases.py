@@ -4,14 +4,13 @@ thread and hop the result back."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import logging
 import os
 import shutil
 import uuid
 from typing import Any, Mapping
 
-from kiosk import jurisdictions
+from kiosk import intake, jurisdictions
 from kiosk.catalog import Catalog, Matter
 from kiosk.clock import Clock
 from kiosk.config import Config
@@ -99,24 +98,9 @@ class KioskActions:
         return True
 
     # ---- form ----------------------------------------------------------------------------
-    @staticmethod
-    def prefill(matter: Matter, identity: Identity | None) -> dict[str, str]:
-        out: dict[str, str] = {}
-        for f in matter.fields:
-            attr = f.card_attr
-            if attr and identity is not None:
-                v = getattr(identity, attr, None)
-                out[f.key] = v.isoformat() if isinstance(v, _dt.date) else ("" if v is None else str(v))
-        return out
-
-    @staticmethod
-    def form_errors(matter: Matter, values: Mapping[str, str]) -> dict[str, str]:
-        errs = {}
-        for f in matter.fields:
-            e = f.validate(values.get(f.key))
-            if e:
-                errs[f.key] = e
-        return errs
+    # The rules live in kiosk.intake, which `kiosk-admin submit` uses too: one validator.
+    prefill = staticmethod(intake.prefill)
+    form_errors = staticmethod(intake.form_errors)
 
     # ---- scan ----------------------------------------------------------------------------
     def new_scan_folder(self) -> str:
@@ -139,7 +123,7 @@ class KioskActions:
 
     @staticmethod
     def missing_materials(matter: Matter, scanned: Mapping[str, ScannedMaterial]) -> list[str]:
-        return [m.code for m in matter.materials if m.required and m.code not in scanned]
+        return intake.missing_materials(matter, scanned)
 
     # ---- submit and receipt ----------------------------------------------------------------
     def build_transaction(self, data: Mapping[str, Any]) -> Transaction:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from kivy.properties import StringProperty
 
+from kiosk import intake
 from kiosk.transaction import Delivery
 from screens.i18n import tr
 from screens.look import look
 from screens.widgets import KioskScreen
 
-PHONE_RE = r"1[3-9]\d{9}"
+PHONE_RE = intake.PHONE_RE
 
 
 class DeliveryScreen(KioskScreen):
@@ -26,9 +27,9 @@ class DeliveryScreen(KioskScreen):
         if d is not None:
             self.method, self.address, self.phone = d.method, d.address or "", d.recipient_phone or ""
         else:
-            self.method = "pickup" if "pickup" in methods else "mail"
-            self.address = (data.identity.address if data.identity is not None else "") or ""
-            self.phone = next((v for k, v in (data.form or {}).items() if "phone" in k or "mobile" in k), "")
+            start = intake.default_delivery(data.matter, data.identity, data.form or {})
+            mail = intake.default_delivery(data.matter, data.identity, data.form or {}, "mail")
+            self.method, self.address, self.phone = start.method, mail.address or "", mail.recipient_phone or ""
         self.ids.pickup.disabled = "pickup" not in methods
         self.ids.mail.disabled = "mail" not in methods
         self.editing = ""
@@ -58,20 +59,17 @@ class DeliveryScreen(KioskScreen):
             self.phone = value
 
     def go_next(self) -> None:
-        import re
-
-        if self.method == "mail":
-            if len(self.address.strip()) < 6:
-                self.problem = tr("delivery.address", look.lang) + " ?"
-                self.edit("address")
-                return
-            if not re.fullmatch(PHONE_RE, self.phone):
-                self.problem = "请输入11位手机号码" if look.lang == "zh" else "Please enter an 11-digit mobile number"
-                self.edit("phone")
-                return
-            d = Delivery("mail", self.address.strip(), self.phone)
-        else:
-            d = Delivery("pickup")
+        # the rules are kiosk.intake's, which `kiosk-admin submit` applies too
+        d = Delivery("mail", self.address.strip(), self.phone) if self.method == "mail" else Delivery(self.method)
+        why = intake.delivery_problem(self.ctx.session.data.matter, d)
+        if why == "address":
+            self.problem = tr("delivery.address", look.lang) + " ?"
+            self.edit("address")
+            return
+        if why == "phone":
+            self.problem = "请输入11位手机号码" if look.lang == "zh" else "Please enter an 11-digit mobile number"
+            self.edit("phone")
+            return
         self.ctx.session.data.delivery = d
         self.ctx.fire("next")
 

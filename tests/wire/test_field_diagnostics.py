@@ -76,7 +76,10 @@ def kiosk(tmp_path):
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr
     ident.write_text(r.stdout, encoding="utf-8")
-    r = admin("--config", str(cfg), "submit", "--matter", "DC-SB-001", "--identity", str(ident))
+    pdf = tmp_path / "scan.pdf"
+    pdf.write_bytes(b"%PDF-1.4\n% a scan\n")
+    r = admin("--config", str(cfg), "submit", "--matter", "DC-SB-001", "--identity", str(ident),
+              "--field", "phone=13800138000", "--attach", f"id_card={pdf}", "--attach", f"hukou={pdf}")
     assert r.returncode == 0, r.stderr
     ident.unlink()
     return cfg

@@ -26,6 +26,14 @@ def site(tmp_path):
     return path, str(ident)
 
 
+def complete(tmp_path):
+    """What DC-GJJ-002 needs, as the kiosk would refuse it otherwise: its typed fields and its
+    three required materials (the name and ID number come from the card)."""
+    pdf = pdf_file(tmp_path, "idcopy.pdf")
+    return ["--field", "phone=13800138000", "--field", "bank_account=6222020200112233445",
+            "--attach", f"id_card={pdf}", "--attach", f"loan_contract={pdf}", "--attach", f"repayment={pdf}"]
+
+
 def run(capsys, *argv):
     rc = main(list(argv))
     out, err = capsys.readouterr()
@@ -34,9 +42,8 @@ def run(capsys, *argv):
 
 def test_submit_list_show_forward(site, capsys, tmp_path):
     cfg, ident = site
-    pdf = pdf_file(tmp_path, "idcopy.pdf")
     rc, out, _ = run(capsys, "--config", cfg, "submit", "--matter", "DC-GJJ-002", "--identity", ident,
-                     "--field", "name=张三丰", "--attach", f"idcopy={pdf}", "--json")
+                     "--field", "name=张三丰", *complete(tmp_path), "--json")
     assert rc == 0
     sub = json.loads(out)
     assert sub["state"] == "queued" and sub["jurisdiction"] == "dachang"
@@ -44,7 +51,7 @@ def test_submit_list_show_forward(site, capsys, tmp_path):
     assert rc == 0 and [i["txid"] for i in json.loads(out)] == [sub["txid"]]
     assert ID_NUMBER not in out and "张三丰" not in out
     rc, out, _ = run(capsys, "--config", cfg, "queue", "show", sub["tracking_number"])
-    assert rc == 0 and "idcopy" in out and sub["txid"] in out
+    assert rc == 0 and "id_card" in out and sub["txid"] in out
     rc, out, _ = run(capsys, "--config", cfg, "queue", "forward", "--once", "--json")
     assert rc == 0 and json.loads(out)["delivered"] == 1
     rc, out, _ = run(capsys, "--config", cfg, "queue", "status", "--json")
@@ -62,9 +69,9 @@ def test_bad_input_exits_2_with_one_line(site, capsys):
         assert rc == 2 and len(err.strip().splitlines()) == 1, (argv, err)
 
 
-def test_retry_of_a_live_item_fails_with_1(site, capsys):
+def test_retry_of_a_live_item_fails_with_1(site, capsys, tmp_path):
     cfg, ident = site
-    rc, out, _ = run(capsys, "--config", cfg, "submit", "--matter", "DC-GJJ-002", "--identity", ident)
+    rc, out, _ = run(capsys, "--config", cfg, "submit", "--matter", "DC-GJJ-002", "--identity", ident, *complete(tmp_path))
     txid = out.strip()
     rc, out, err = run(capsys, "--config", cfg, "queue", "retry", txid)
     assert rc == 1 and "not dead" in err
