@@ -13,7 +13,7 @@ from drivers.idcard.frame import (NEED_DATA, PREAMBLE, Frame, FrameDecoder, Prot
 from drivers.idcard.layouts import encode_text
 from drivers.idcard.messages import parse_read, read_data
 
-# From shared/reference/idcard-sam.md: every checksum computed, these must come out.
+# The frames the open implementations of GA 467 list: every checksum computed, these must come out.
 KNOWN = {
     status.RESET_SAM: "AA AA AA 96 69 00 03 10 FF EC",
     status.SAM_STATUS: "AA AA AA 96 69 00 03 11 FF ED",
