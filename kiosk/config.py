@@ -18,6 +18,8 @@ from kiosk.inputs import CONFIG_MAX, read_text_bounded
 
 DEFAULT_PATH = "/etc/kiosk/kiosk.toml"
 DEMO_SITE = Path(__file__).with_name("demo") / "site.toml"
+# Simulated back ends a demo site may name as sim://<kind> (offline_queue/sim): kind → protocol
+SIM_KINDS = {"rest": "rest", "soap": "soap", "nested-soap": "soap", "multipart-rest": "rest"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -38,6 +40,9 @@ class JurisdictionConfig:
     read_timeout: float = 30.0
     prereview_days: int = 3  # 远程预审 period promised on the receipt
     hotline: str | None = None
+    profile: str | None = None  # the interface profile (TOML); None: the project's own contract
+    name_en: str | None = None
+    allow_plain_http: bool = False  # http:// to a remote host: a closed test network only
 
 
 @dataclasses.dataclass(frozen=True)
@@ -105,7 +110,8 @@ _SCHEMA: dict[str, dict[str, Any]] = {
 }
 _JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
              "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
-             "read_timeout": (int, float), "prereview_days": int, "hotline": str}
+             "read_timeout": (int, float), "prereview_days": int, "hotline": str, "profile": str, "name_en": str,
+             "allow_plain_http": bool}
 _REQUIRED = {"kiosk": ("id", "site", "site_jurisdiction")}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", (int, float): "a number"}
 
@@ -224,8 +230,8 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                 note(table, f"missing key {k!r}")
     kio, data, dev, ui = vals["kiosk"], vals["data"], vals["devices"], vals["ui"]
 
-    if "site_jurisdiction" in kio and kio["site_jurisdiction"] not in jurisdictions.KNOWN:
-        note("kiosk.site_jurisdiction", _unknown_jur(kio["site_jurisdiction"]))
+    if "site_jurisdiction" in kio and not jurisdictions.valid_code(kio["site_jurisdiction"]):
+        note("kiosk.site_jurisdiction", jurisdictions.bad_code(kio["site_jurisdiction"]))
     if "id" in kio and not re.fullmatch(r"[a-z0-9][a-z0-9\-]{1,39}", kio["id"]):
         note("kiosk.id", "must be 2–40 lower-case letters, digits or '-', e.g. dachang-hall-01")
 
@@ -237,8 +243,8 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
     for code, j in jtable.items():
         with part():
             key = f"jurisdictions.{code}"
-            if code not in jurisdictions.KNOWN:
-                fail(key, _unknown_jur(code))
+            if not jurisdictions.valid_code(code):
+                fail(key, jurisdictions.bad_code(code))
             if not isinstance(j, dict):
                 fail(key, "must be a section")
             good = {}
@@ -256,12 +262,15 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
             if j["protocol"] not in ("soap", "rest"):
                 fail(f"{key}.protocol", f"must be \"soap\" or \"rest\", not {_short(j['protocol'])}")
             ep = j["endpoint"]
-            if not re.match(r"^(https?://[^/\s]+|sim://(rest|soap))", ep):
-                note(f"{key}.endpoint", f"must be an http(s):// URL (or sim://rest, sim://soap on a demo site), not {_short(ep)}")
-            elif ep.startswith("http://") and not _loopback(ep) and not demo:
-                note(f"{key}.endpoint", "plain http to a remote host would send personal data in the clear: use https://")
-            elif ep.startswith("sim://") and ep != f"sim://{j['protocol']}":
-                note(f"{key}.endpoint", f"a simulated endpoint must match the protocol: sim://{j['protocol']}")
+            if not re.match(r"^(https?://[^/\s]+|sim://(" + "|".join(SIM_KINDS) + r")$)", ep):
+                note(f"{key}.endpoint", f"must be an http(s):// URL (or {', '.join('sim://' + k for k in SIM_KINDS)} "
+                                        f"on a demo site), not {_short(ep)}")
+            elif ep.startswith("http://") and not _loopback(ep) and not j.get("allow_plain_http"):
+                note(f"{key}.endpoint", "plain http to a remote host would send personal data in the clear: use https:// "
+                                        "(a closed test network only: allow_plain_http = true)")
+            elif ep.startswith("sim://") and SIM_KINDS.get(ep[6:]) != j["protocol"]:
+                note(f"{key}.endpoint", f"a simulated endpoint must match the protocol: "
+                                        f"{', '.join('sim://' + k for k, v in SIM_KINDS.items() if v == j['protocol'])}")
             if j["protocol"] == "soap" and "wsdl" not in j and not ep.startswith("sim://"):
                 note(key, "a SOAP jurisdiction needs 'wsdl' (the WSDL file shipped with the site config)")
             if ("client_cert" in j) != ("client_key" in j):
@@ -271,11 +280,12 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                     note(f"{key}.{k}", "must be between 0 and 300 seconds")
             base = Path(path).parent
             resolved = {k: str(base / j[k]) if k in j and not os.path.isabs(j[k]) else j.get(k)
-                        for k in ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle")}
+                        for k in ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle", "profile")}
             if check_files:
                 _check_jurisdiction_files(note, key, j["protocol"], resolved)
             jurs[code] = JurisdictionConfig(
-                code=code, name=j.get("name", jurisdictions.name_zh(code)), protocol=j["protocol"], endpoint=ep,
+                code=code, name=j.get("name", code), name_en=j.get("name_en"), protocol=j["protocol"], endpoint=ep,
+                allow_plain_http=j.get("allow_plain_http", False),
                 connect_timeout=float(j.get("connect_timeout", 5.0)), read_timeout=float(j.get("read_timeout", 30.0)),
                 prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"), **resolved)
 
@@ -364,10 +374,6 @@ def _type_ok(v: Any, t: Any) -> bool:
     if t in (int, (int, float)) and isinstance(v, bool):
         return False
     return isinstance(v, t)
-
-
-def _unknown_jur(code: str) -> str:
-    return f"unknown jurisdiction {code!r} (known: {', '.join(jurisdictions.KNOWN)})"
 
 
 def _loopback(url: str) -> bool:

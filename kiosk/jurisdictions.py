@@ -1,23 +1,28 @@
-"""The jurisdictions a kiosk may serve: code → names. A site config may only name these."""
+"""Jurisdictions are whatever the site config declares ([jurisdictions.<code>]: name, name_en,
+protocol, endpoint, profile); nothing in code lists them. This module only says what a code
+looks like, for the config and the catalog."""
 from __future__ import annotations
 
-KNOWN = {
-    # code: (Chinese name, English name)
-    "tongzhou": ("北京城市副中心（通州区）", "Beijing Sub-center (Tongzhou)"),
-    "sanhe": ("三河市", "Sanhe"),
-    "dachang": ("大厂回族自治县", "Dachang Hui Autonomous County"),
-    "xianghe": ("香河县", "Xianghe"),
-    # the 2.0 rollout
-    "chaoyang": ("朝阳区", "Chaoyang"),
-    "shunyi": ("顺义区", "Shunyi"),
-    "daxing": ("大兴区", "Daxing"),
-    "bda": ("北京经济技术开发区", "Beijing Economic-Technological Development Area"),
-}
+import re
+
+CODE_RE = re.compile(r"[a-z][a-z0-9_\-]{1,31}")
 
 
-def name_zh(code: str) -> str:
-    return KNOWN.get(code, (code, code))[0]
+def valid_code(code: object) -> bool:
+    """2–32 lower-case letters, digits, '-' or '_', starting with a letter (tongzhou, bj-shunyi)."""
+    return isinstance(code, str) and CODE_RE.fullmatch(code) is not None
 
 
-def name_en(code: str) -> str:
-    return KNOWN.get(code, (code, code))[1]
+def bad_code(code: object) -> str:
+    return f"jurisdiction code {code!r} must be 2–32 lower-case letters, digits, '-' or '_', starting with a letter"
+
+
+def name_zh(code: str, config=None) -> str:
+    """The name the site config gives, else the code itself."""
+    j = getattr(config, "jurisdictions", {}).get(code) if config is not None else None
+    return j.name if j else code
+
+
+def name_en(code: str, config=None) -> str:
+    j = getattr(config, "jurisdictions", {}).get(code) if config is not None else None
+    return (j.name_en or j.name) if j else code

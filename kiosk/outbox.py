@@ -33,13 +33,34 @@ def build_request(tx: Transaction, matter: Any) -> Request:
     by the store as it seals them)."""
     m = matter.mapping
     return Request(txid=tx.id, matter=tx.matter_code, operation=m.operation, fields=resolve_fields(m.fields, tx),
-                   status_operation=getattr(m, "status_operation", None))
+                   status_operation=getattr(m, "status_operation", None), values=profile_values(tx, matter))
+
+
+def profile_values(tx: Transaction, matter: Any) -> dict[str, str]:
+    """What a jurisdiction's interface profile may read besides the mapped fields, frozen with the
+    request (offline_queue/profile.py: item_code, tracking, submitted_at, kiosk.id, form.*, card.*,
+    delivery.*, material_name.<code>). Sealed in the outbox: it holds personal data."""
+    v = {"item_code": getattr(matter, "item_code", None) or tx.matter_code, "tracking": tx.tracking_number,
+         "submitted_at": tx.created_at.isoformat(timespec="seconds"), "kiosk.id": tx.kiosk_id}
+    for k, x in tx.form.items():
+        v[f"form.{k}"] = str(x)
+    for k, x in tx.identity.to_json().items():
+        if x is not None and k != "photo":
+            v[f"card.{k}"] = ("true" if x else "false") if isinstance(x, bool) else str(x)
+    for k in ("method", "address", "recipient_phone"):
+        x = getattr(tx.delivery, k, None)
+        if x is not None:
+            v[f"delivery.{k}"] = str(x)
+    for mat in getattr(matter, "materials", ()) or ():
+        v[f"material_name.{mat.code}"] = mat.name
+    return v
 
 
 def endpoint_for(jc: JurisdictionConfig, url: str | None = None, wsdl: str | None = None) -> Endpoint:
     return Endpoint(code=jc.code, protocol=jc.protocol, url=url or jc.endpoint, wsdl=wsdl or jc.wsdl,
                     credentials_file=jc.credentials, client_cert=jc.client_cert, client_key=jc.client_key,
-                    ca_bundle=jc.ca_bundle, connect_timeout=jc.connect_timeout, read_timeout=jc.read_timeout)
+                    ca_bundle=jc.ca_bundle, connect_timeout=jc.connect_timeout, read_timeout=jc.read_timeout,
+                    profile=getattr(jc, "profile", None), allow_plain_http=getattr(jc, "allow_plain_http", False))
 
 
 def provision_key(path: str) -> None:

@@ -62,7 +62,7 @@ class KioskActions:
     def jurisdiction_name(self, code: str, lang: str = "zh") -> str:
         j = self.config.jurisdictions.get(code)
         if lang == "en":
-            return jurisdictions.name_en(code)
+            return jurisdictions.name_en(code, self.config)
         return j.name if j else jurisdictions.name_zh(code)
 
     def search(self, query: str, *, jurisdiction: str | None = None, category: str | None = None,

@@ -78,14 +78,17 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
             r.fail(f"{where}.{k}", f"must be {getattr(t, '__name__', t)}, not {v!r}", code)
         return v
 
-    allowed = {"code", "name", "name_en", "jurisdiction", "audience", "category", "kind", "offline_ok",
+    allowed = {"code", "remote_code", "name", "name_en", "jurisdiction", "audience", "category", "kind", "offline_ok",
                "guide", "materials", "fields", "mapping", "accepts", "keywords", "popularity", "delivery"}
     for k in m:
         if k not in allowed:
             r.fail(f"{key}.{k}", "unknown key", code)
     jur = need(m, "jurisdiction", str, key)
-    if jur not in jurisdictions.KNOWN:
-        r.fail(f"{key}.jurisdiction", f"unknown jurisdiction {jur!r}", code)
+    if not jurisdictions.valid_code(jur):
+        r.fail(f"{key}.jurisdiction", jurisdictions.bad_code(jur), code)
+    remote_code = need(m, "remote_code", str, key, None)  # the remote's 事项编码 / 实施编码
+    if remote_code is not None and not remote_code.strip():
+        r.fail(f"{key}.remote_code", "must not be empty (leave it out: the matter's own code is sent)", code)
     audience = need(m, "audience", str, key)
     if audience not in ("personal", "company"):
         r.fail(f"{key}.audience", "must be personal (个人) or company (法人)", code)
@@ -171,7 +174,7 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
                   offline_ok=offline_ok, guide=guide, materials=tuple(materials), fields=tuple(fields),
                   mapping=mapping, accepts=accepts,
                   keywords=tuple(_strings(r, need(m, "keywords", list, key, []), f"{key}.keywords", code)),
-                  popularity=need(m, "popularity", int, key, 0), delivery=delivery)
+                  popularity=need(m, "popularity", int, key, 0), delivery=delivery, remote_code=remote_code)
 
 
 def _strings(r: _Reader, items: list, where: str, code: str) -> list[str]:

@@ -105,6 +105,12 @@ class Matter:
     keywords: tuple[str, ...] = ()
     popularity: int = 0
     delivery: tuple[str, ...] = ("pickup", "mail")  # how results may reach the resident
+    remote_code: str | None = None  # the jurisdiction's own item code (事项编码 / 实施编码)
+
+    @property
+    def item_code(self) -> str:
+        """The code the jurisdiction knows this matter by: remote_code, else the kiosk's own."""
+        return self.remote_code or self.code
 
     def __repr__(self) -> str:
         return f"Matter({self.code} {self.name} @{self.jurisdiction})"

@@ -42,8 +42,8 @@ def search(args) -> int:
     from kiosk.catalog import load_catalog
     from kiosk.errors import UsageError
 
-    if args.jurisdiction and args.jurisdiction not in jurisdictions.KNOWN:
-        raise UsageError(f"unknown jurisdiction {args.jurisdiction!r} (known: {', '.join(jurisdictions.KNOWN)})")
+    if args.jurisdiction and not jurisdictions.valid_code(args.jurisdiction):
+        raise UsageError(jurisdictions.bad_code(args.jurisdiction))
     cat = load_catalog(_catalog_path(args))
     found = cat.search(args.query, jurisdiction=args.jurisdiction, audience=args.audience,
                        category=args.category, limit=args.limit)

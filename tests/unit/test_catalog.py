@@ -71,7 +71,7 @@ def test_index_agrees_with_naive_scan_on_a_synthetic_catalog(cat):
 
 @pytest.mark.parametrize("mutate, key", [
     (lambda d: d["matters"][0].update(kind="form"), "matters[0] (TZ-GJJ-001).kind"),
-    (lambda d: d["matters"][0].update(jurisdiction="haidian"), "matters[0] (TZ-GJJ-001).jurisdiction"),
+    (lambda d: d["matters"][0].update(jurisdiction="Hai dian"), "matters[0] (TZ-GJJ-001).jurisdiction"),
     (lambda d: d["matters"][1]["materials"][0].update(pages_min=0), "matters[1] (SH-GJJ-001)"),
     (lambda d: d["matters"][4]["mapping"]["fields"].update(x="form.nope"), "matters[4] (TZ-GJJ-002).mapping.fields.x"),
     (lambda d: d["matters"][0].update(offline_ok=True), "matters[0] (TZ-GJJ-001).offline_ok"),
