@@ -193,7 +193,7 @@ def cmd_show(args) -> int:
     if args.json:
         print(json.dumps(d, ensure_ascii=False))
         return 0
-    for k in ("txid", "tracking", "matter", "jurisdiction", "state", "attempts", "last_error", "remote_reference",
+    for k in ("txid", "tracking", "matter", "jurisdiction", "state", "attempts", "failures", "last_error", "remote_reference",
               "remote_state", "remote_reason"):
         print(f"{k:17} {d[k] if d[k] is not None else '-'}")
     for k in ("created_at", "updated_at", "next_attempt_at", "lease_until", "delivered_at", "purged_at"):

@@ -68,6 +68,34 @@ def test_v1_database_migrates_in_place(tmp_path, key_path, now, monkeypatch):
     new.close()
 
 
+def test_v3_items_that_failed_keep_their_attempts_as_failures(tmp_path, key_path, now, monkeypatch):
+    folder = str(tmp_path / "old")
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:3])
+    monkeypatch.setattr(schema, "LATEST", 3)
+    old = Store(folder, key_path, now=now)
+    failed, fresh = submit(old), submit(old)
+    old._db.execute("UPDATE items SET attempts=5, last_error='HTTP 503' WHERE txid=?", (failed.txid,))
+    old._db.execute("UPDATE items SET attempts=2 WHERE txid=?", (fresh.txid,))  # leased twice, never failed
+    old.close()
+    monkeypatch.undo()
+    new = Store(folder, key_path, now=now)
+    assert new.get(failed.txid).failures == 5 and new.get(fresh.txid).failures == 0
+    new.close()
+
+
+def test_failures_count_the_remote_and_a_technician_retry_starts_afresh(store, now):
+    a = submit(store)
+    for n in (1, 2):
+        [it] = store.lease(1)
+        assert it.failures == n - 1
+        store.ack_retry(a.txid, "HTTP 503", now())
+    [it] = store.lease(1)
+    store.ack_dead(a.txid, "HTTP 400")
+    got = store.get(a.txid)
+    assert got.failures == 2 and got.attempts == 3 and got.to_json()["failures"] == 2
+    assert store.retry(a.txid) and store.get(a.txid).failures == 0
+
+
 def test_submit_is_idempotent_per_txid(store):
     a = submit(store, txid="11111111-1111-4111-8111-111111111111")
     b = submit(store, txid="11111111-1111-4111-8111-111111111111", fields={"other": "content"})
