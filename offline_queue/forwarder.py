@@ -87,12 +87,15 @@ class Forwarder:
                 self.store.ack_many(acks)
         else:
             self._send_acking(items)
+        self._changed()
+        return len(items)
+
+    def _changed(self) -> None:
         if self.on_change:
             try:
                 self.on_change()
             except Exception:
                 log.exception("outbox change listener failed")
-        return len(items)
 
     def _send_acking(self, items: list[ItemInfo]) -> None:
         """At most `concurrency` sends in flight. When sends complete, their outcomes are committed
@@ -123,6 +126,7 @@ class Forwarder:
                         self.store.ack_many([a])
                 else:
                     self.store.ack_many(acks)
+                self._changed()  # a kiosk waiting on a resident's submission learns at once
             if raised is not None:
                 raise raised
 
