@@ -12,7 +12,7 @@ from typing import Any, Callable, Mapping
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
-from kiosk.technician import PinGate
+from kiosk.technician import STATE_FILE as PIN_STATE_FILE, PinGate
 from kiosk.usecases import KioskActions
 
 log = logging.getLogger(__name__)
@@ -161,7 +161,9 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=None, printer=None, scanner=None,
                            sources={}, unavailable=unavailable, work_dir=work_dir)
     services = Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,
-                        pin_gate=PinGate(config.technician_pin_hash, clock), unavailable=unavailable,
+                        pin_gate=PinGate(config.technician_pin_hash, clock,  # its lockout survives a restart
+                                         state_path=os.path.join(config.data_folder, PIN_STATE_FILE)),
+                        unavailable=unavailable,
                         work_dir=work_dir, demo=demo)
     services._factories = made
     if start_devices:

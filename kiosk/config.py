@@ -314,6 +314,11 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
     pin = vals["technician"].get("pin_hash")
     if pin is not None and not pin.startswith("scrypt$"):
         note("technician.pin_hash", "must be a hash made by `kiosk-admin provision` (scrypt$…), never a PIN")
+    elif pin is not None and check_files:  # the kiosk still starts with it; its maintenance screen says why
+        from kiosk.pin import hash_problem
+        why = hash_problem(pin)
+        if why:
+            note("technician.pin_hash", why)
 
     folder = data.get("folder")
     if folder is None:

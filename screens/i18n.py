@@ -147,6 +147,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "tech.wrong": ("密码错误，还可尝试 {n} 次", "Wrong PIN, {n} tries left"),
     "tech.locked": ("已锁定，请 {seconds} 秒后再试", "Locked; try again in {seconds} s"),
     "tech.no_pin": ("本机未设置运维密码", "No maintenance PIN is set on this kiosk"),
+    "tech.pin_outdated": ("运维密码需重新设置：请在控制台运行 kiosk-admin set-pin",
+                          "The maintenance PIN must be set again: run kiosk-admin set-pin on the console"),
     "tech.devices": ("设备状态", "Devices"),
     "tech.outbox": ("待发送队列", "Outbox"),
     "tech.network": ("网络", "Network"),

@@ -21,6 +21,8 @@ class TechnicianScreen(KioskScreen):
             self.reset()
             if not self.ctx.services.pin_gate.configured:
                 self.message = tr("tech.no_pin", look.lang)
+            elif self.ctx.services.pin_gate.problem:
+                self.message = tr("tech.pin_outdated", look.lang)
 
     def enter_pin(self) -> None:
         pin = self.ids.keypad.value
@@ -30,6 +32,8 @@ class TechnicianScreen(KioskScreen):
             self.unlocked = True
             self.message = ""
             self.refresh()
+        elif r.problem:
+            self.message = tr("tech.pin_outdated", look.lang)
         elif r.locked_for > 0:
             self.message = tr("tech.locked", look.lang, seconds=int(r.locked_for + 0.999))
         else:

@@ -27,6 +27,15 @@ def register(sub, groups) -> None:
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=provision)
 
+    sp = sub.add_parser("set-pin", help="set the technician PIN again (an outdated hash, a forgotten PIN)",
+                        description="Replace technician.pin_hash in the site config (default: as kiosk-admin "
+                                    "--config) with a new PIN's scrypt hash; nothing else in the file changes. "
+                                    "Needed once on a kiosk whose PIN hash was made at the old, lower cost: the "
+                                    "maintenance screen says so. Restart kiosk.service afterwards.")
+    sp.add_argument("--config", default=argparse.SUPPRESS, help="site config (default: as kiosk-admin --config)")
+    sp.add_argument("--pin-stdin", action="store_true", help="read the PIN (4–12 digits) from stdin instead of asking twice")
+    sp.set_defaults(func=set_pin)
+
     d = sub.add_parser("devices", help="list the serial ports, card readers, USB printers and scanners found",
                        description="Find the devices plugged into this kiosk and the device URL the site config would "
                                    "use for each. Serial ports behind a known USB bridge (and /dev/kiosk-idreader) are "
@@ -116,6 +125,22 @@ def provision(args) -> int:
         for path, what in r.still_needed:
             print(f"  {path}  ({what})")
     print(f"next: kiosk-admin selftest --config {r.config_path}")
+    return 0
+
+
+def set_pin(args) -> int:
+    import os
+
+    from kiosk.config import DEFAULT_PATH
+    from kiosk.errors import UsageError
+    from kiosk.field.provision import set_pin as do_set_pin
+
+    if getattr(args, "demo", False) and not getattr(args, "config", None):
+        raise UsageError("set-pin: the demo site's PIN is fixed (246810); give --config FILE")
+    path = getattr(args, "config", None) or os.environ.get("KIOSK_CONFIG", DEFAULT_PATH)
+    pin = _read_pin(args.pin_stdin)
+    done = do_set_pin(path, pin)
+    print(f"technician PIN set in {done} (stored as an scrypt hash only); restart kiosk.service to use it")
     return 0
 
 

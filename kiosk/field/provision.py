@@ -16,6 +16,7 @@ import tempfile
 import tomllib
 from pathlib import Path
 
+from kiosk import inputs
 from kiosk.config import Config, parse_config
 from kiosk.errors import KioskError, UsageError
 from kiosk.field import owner
@@ -116,6 +117,25 @@ def provision(template: str, kiosk_id: str, out_dir: str, pin: str, *, force: bo
                        client_key=str(tls_key) if tls_key else None, csr=str(tls_csr) if tls_csr else None,
                        client_cert=str(tls_crt) if tls_crt else None, copied=tuple(copied),
                        still_needed=tuple(missing_files(cfg)), owner_set=owner_set)
+
+
+def set_pin(config_path: str, pin: str) -> str:
+    """Replace the technician PIN's hash in a provisioned config (`kiosk-admin set-pin`): the way
+    out for a hash the kiosk no longer verifies (made before the scrypt cost rose, kiosk/pin.py)
+    or a forgotten PIN. Only the pin_hash line changes; the file is written atomically with its
+    mode kept, and must still load. Returns the config's path."""
+    path = Path(config_path)
+    text = inputs.read_text_bounded(path, inputs.CONFIG_MAX, "a site config")
+    try:
+        pin_hash = hash_pin(pin)
+    except ValueError as e:
+        raise UsageError(f"PIN: {e}") from None
+    new_text = edit_toml(text, [("technician", "pin_hash", pin_hash)])
+    parse_config(new_text, str(path))  # refuse before writing (ConfigError: file:line: key: reason)
+    mode = path.stat().st_mode & 0o777
+    _atomic_write(path, new_text, mode)
+    owner.hand_to(str(path), group_only=True)
+    return str(path)
 
 
 def missing_files(cfg: Config) -> list[tuple[str, str]]:

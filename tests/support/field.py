@@ -9,7 +9,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 SITES = REPO / "deploy" / "sites"
-DEMO_PIN_HASH = "scrypt$16384$8$1$ZGVtby1raW9zay1zYWx0IQ==$r2rzpEenIdBQCBySY/6gHgA+BTgAq7LT9azf2y4y8HI="
+DEMO_PIN_HASH = "scrypt$131072$8$1$ZGVtby1raW9zay1zYWx0IQ==$+RyWol5BJwOC+hPIDecilBG7HRSTbSrPdOCt106yEHU="
 
 
 def admin(*args: str, stdin: str | None = None, env: dict | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
