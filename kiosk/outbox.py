@@ -3,6 +3,7 @@ to the jurisdiction, starts the simulated jurisdictions of sim:// endpoints, and
 failures into KioskErrors with a sentence for the resident."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import logging
 import os
@@ -265,9 +266,12 @@ def open_outbox(config: Config, catalog: Any, *, clock: Clock | None = None, sta
     transports: dict[str, Transport] = {}
     try:
         for code, jc in config.jurisdictions.items():
-            if jc.endpoint.startswith("sim://"):
-                sims[code] = SimulatedJurisdiction(jc.protocol, code).start()
-                transports[code] = make_transport(endpoint_for(jc, url=sims[code].url, wsdl=sims[code].wsdl))
+            if jc.endpoint.startswith("sim://"):  # sim://<kind>: the demo's simulated back ends
+                sims[code] = SimulatedJurisdiction(jc.endpoint[6:], code).start()
+                ep = endpoint_for(jc, url=sims[code].url, wsdl=sims[code].wsdl)
+                if not jc.profile and sims[code].profile:  # the back end's own profile, unless the site names one
+                    ep = dataclasses.replace(ep, profile=sims[code].profile)
+                transports[code] = make_transport(ep)
             else:
                 transports[code] = make_transport(endpoint_for(jc))
         box: KioskOutbox | None = None

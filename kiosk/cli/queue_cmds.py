@@ -61,10 +61,14 @@ def register(sub, groups) -> None:
     s = groups["sim"]
     p = s.add_parser("jurisdiction", help="run simulated jurisdictions (REST and/or SOAP) on loopback",
                      description="Serve simulated jurisdictions on 127.0.0.1 until stopped. The first stdout lines are "
-                                 "`rest URL` and `soap URL WSDL` (and the TLS files with --tls). Without --rest/--soap, both "
-                                 "start on free ports.")
+                                 "`rest URL` and `soap URL WSDL` (`nested-soap URL WSDL PROFILE`, `multipart-rest URL "
+                                 "PROFILE`; the TLS files with --tls). Without a port option, rest and soap start on free ports.")
     p.add_argument("--rest", type=int, metavar="PORT", help="REST port (0: a free one)")
     p.add_argument("--soap", type=int, metavar="PORT", help="SOAP port (0: a free one)")
+    p.add_argument("--nested-soap", type=int, metavar="PORT",
+                   help="another agency's SOAP contract (nested types, base64 materials, result codes): its port")
+    p.add_argument("--multipart-rest", type=int, metavar="PORT",
+                   help="another agency's REST API (multipart, API key, Chinese status words): its port")
     p.add_argument("--tls", action="store_true", help="HTTPS with a fresh test CA; client certificates required")
     p.add_argument("--faults", metavar="SPEC", default="",
                    help="faults to inject: KIND*N (the next N requests) or KIND=RATE, comma-separated; kinds: "
@@ -297,7 +301,8 @@ def cmd_sim(args) -> int:
     from offline_queue.sim import SimulatedJurisdiction
     from offline_queue.sim.tls import make_test_pki
 
-    wanted = [(p, port) for p, port in (("rest", args.rest), ("soap", args.soap)) if port is not None]
+    wanted = [(p, port) for p, port in (("rest", args.rest), ("soap", args.soap), ("nested-soap", args.nested_soap),
+                                        ("multipart-rest", args.multipart_rest)) if port is not None]
     if not wanted:
         wanted = [("rest", 0), ("soap", 0)]
     pki = make_test_pki(tempfile.mkdtemp(prefix="kiosk-sim-pki-")) if args.tls else None
@@ -314,7 +319,8 @@ def cmd_sim(args) -> int:
             except OSError as e:
                 raise UsageError(f"--{proto} {port}: cannot listen: {e.strerror}") from None
             sims.append(sim)
-            print(f"{proto} {sim.url}" + (f" {sim.wsdl}" if sim.wsdl else ""), flush=True)
+            print(f"{proto} {sim.url}" + (f" {sim.wsdl}" if sim.wsdl else "") + (f" {sim.profile}" if sim.profile else ""),
+                  flush=True)
         if pki:
             print(f"ca {pki.ca_cert}\nclient_cert {pki.client_cert}\nclient_key {pki.client_key}", flush=True)
         stop = threading.Event()

@@ -2,5 +2,5 @@
 SOAP) that deduplicate, record, pre-review, answer queries and fail on command."""
 from __future__ import annotations
 
-from offline_queue.sim.server import SimulatedJurisdiction, start_simulator  # noqa: F401
+from offline_queue.sim.server import KINDS, SimulatedJurisdiction, start_simulator  # noqa: F401
 from offline_queue.sim.state import FaultPlan, JurisdictionState  # noqa: F401

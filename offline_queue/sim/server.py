@@ -8,16 +8,33 @@ from offline_queue.sim.soap_app import WSDL_FILE, SoapApp
 from offline_queue.sim.state import JurisdictionState
 from offline_queue.sim.tls import TestPKI
 
+# The simulated back ends: kind → protocol. rest and soap speak the kiosk project's own contract
+# (the shipped profiles quyu-rest / quyu-soap); the others speak another agency's own interface,
+# each described by its WSDL or API document and its profile in offline_queue/sim/backends/.
+KINDS = {"rest": "rest", "soap": "soap", "nested-soap": "soap", "multipart-rest": "rest"}
+
+
+def _app(kind: str, state: JurisdictionState):
+    if kind == "rest":
+        return RestApp(state)
+    if kind == "soap":
+        return SoapApp(state)
+    if kind == "nested-soap":
+        from offline_queue.sim.nested_soap_app import NestedSoapApp
+        return NestedSoapApp(state)
+    from offline_queue.sim.multipart_rest_app import MultipartRestApp
+    return MultipartRestApp(state)
+
 
 class SimulatedJurisdiction:
-    def __init__(self, protocol: str, code: str = "sim", *, port: int = 0, pki: TestPKI | None = None,
+    def __init__(self, kind: str, code: str = "sim", *, port: int = 0, pki: TestPKI | None = None,
                  require_client_cert: bool = True, prereview: str = "pass", host: str = "127.0.0.1"):
-        if protocol not in ("rest", "soap"):
-            raise ValueError(f"protocol must be rest or soap, not {protocol!r}")
-        self.protocol, self.code, self.host = protocol, code, host
+        if kind not in KINDS:
+            raise ValueError(f"kind must be one of {', '.join(KINDS)}, not {kind!r}")
+        self.kind, self.protocol, self.code, self.host = kind, KINDS[kind], code, host
         self.pki, self.require_client_cert = pki, require_client_cert
         self.state = JurisdictionState(code, prereview=prereview)
-        self.app = RestApp(self.state) if protocol == "rest" else SoapApp(self.state)
+        self.app = _app(kind, self.state)
         self.port = port
         self._server: SimServer | None = None
         self.on_reachable: list = []  # callbacks(up: bool) when the network is cut or restored
@@ -27,7 +44,7 @@ class SimulatedJurisdiction:
         ctx = self.pki.server_context(require_client_cert=self.require_client_cert) if self.pki else None
         self._server = SimServer(self.port, self.app, self.state, ctx, host=self.host)
         self.port = self._server.port
-        if isinstance(self.app, SoapApp):
+        if hasattr(self.app, "port"):
             self.app.port = self.port
         self._server.start()
         return self
@@ -55,11 +72,30 @@ class SimulatedJurisdiction:
 
     @property
     def wsdl(self) -> str | None:
+        if self.kind == "nested-soap":
+            from offline_queue.sim.nested_soap_app import WSDL_FILE as NESTED
+            return NESTED
         return WSDL_FILE if self.protocol == "soap" else None
+
+    @property
+    def profile(self) -> str | None:
+        """The interface profile this back end's clients use (None: the project's own contract)."""
+        import os
+        if self.kind in ("rest", "soap"):
+            return None
+        return os.path.join(os.path.dirname(__file__), "backends", f"{self.kind}.toml")
+
+    @property
+    def description(self) -> str | None:
+        """The back end's own interface description: its WSDL, or its API document (REST)."""
+        import os
+        if self.kind == "multipart-rest":
+            return os.path.join(os.path.dirname(__file__), "backends", "multipart-rest.openapi.json")
+        return self.wsdl
 
     def endpoint_kwargs(self, *, with_client_cert: bool = True) -> dict:
         """Keyword arguments for offline_queue.transports.Endpoint (besides code and protocol)."""
-        d = {"url": self.url, "wsdl": self.wsdl}
+        d = {"url": self.url, "wsdl": self.wsdl, "profile": self.profile}
         if self.pki:
             d["ca_bundle"] = self.pki.ca_cert
             if with_client_cert:
@@ -83,8 +119,10 @@ class SimulatedJurisdiction:
     def complete(self, txid: str) -> None:
         self.state.complete(txid)
 
-    def set_credentials(self, *, token: str | None = None, username: str | None = None, password: str | None = None) -> None:
+    def set_credentials(self, *, token: str | None = None, username: str | None = None, password: str | None = None,
+                        api_key: str | None = None) -> None:
         self.state.token, self.state.username, self.state.password = token, username, password
+        self.state.api_key = api_key
 
     @property
     def received(self):

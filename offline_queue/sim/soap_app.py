@@ -112,6 +112,10 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def _call_wsgi(method: str, path: str, headers: Mapping[str, str], body: bytes, state, port: int) -> Reply:
+    return call_wsgi(_WSGI, method, path, headers, body, state, port)
+
+
+def call_wsgi(wsgi, method: str, path: str, headers: Mapping[str, str], body: bytes, state, port: int) -> Reply:
     p, _, q = path.partition("?")
     env = {"REQUEST_METHOD": method, "PATH_INFO": p, "QUERY_STRING": q, "SCRIPT_NAME": "",
            "SERVER_NAME": "127.0.0.1", "SERVER_PORT": str(port), "HTTP_HOST": f"127.0.0.1:{port}",
@@ -125,7 +129,7 @@ def _call_wsgi(method: str, path: str, headers: Mapping[str, str], body: bytes, 
     def start_response(status, hdrs, exc_info=None):
         out["status"], out["headers"] = status, hdrs
 
-    data = b"".join(_WSGI(env, start_response))
+    data = b"".join(wsgi(env, start_response))
     return Reply(int(out["status"].split()[0]), data, {k: v for k, v in out["headers"] if k.lower() != "content-length"})
 
 

@@ -117,7 +117,13 @@ class JurisdictionState:
         self.faults = FaultPlan()
         self.reachable = True
         self.retry_after = RETRY_AFTER  # seconds sent with 429 and 503
+        self.api_key: str | None = None  # REST back ends that want an API key header
+        self.business_faults: deque[str] = deque()  # business result codes to answer next (inside HTTP 200)
         self._seq = 0
+
+    def next_business_fault(self) -> str | None:
+        with self.lock:
+            return self.business_faults.popleft() if self.business_faults else None
 
     # ---- scripted pre-review --------------------------------------------------------------
     def set_prereview(self, decision: str, reason: str | None = None, *, txid: str | None = None) -> None:

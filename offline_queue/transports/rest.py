@@ -71,11 +71,11 @@ class RestTransport:
                                   f"needs: add token = \"...\"")
         elif p.auth == "api_key":
             key = creds.get("api_key")
-            if not key:
-                raise RenderError(f"{self.endpoint.credentials_file or 'the site config'}: no api_key, which the "
-                                  f"profile's auth = \"api_key\" needs: add credentials = \"...\" to "
-                                  f"[jurisdictions.{self.endpoint.code}] and api_key = \"...\" to that file")
-            return {p.api_key_header: str(key)}
+            if key:
+                return {p.api_key_header: str(key)}
+            if self.endpoint.credentials_file:  # none configured: the remote says 401 if it needs one
+                raise RenderError(f"{self.endpoint.credentials_file}: no api_key, which the profile's "
+                                  f"auth = \"api_key\" needs: add api_key = \"...\"")
         return {}
 
     def _path(self, op: Op, ctx: Context, request: Request | None, status_operation: str | None = None) -> str:

@@ -124,6 +124,11 @@ class Matter_:
     kind: str
     offline_ok: bool
     mapping: Mapping_
+    remote_code: str | None = None  # the jurisdiction's own item code (事项编码)
+
+    @property
+    def item_code(self) -> str:
+        return self.remote_code or self.code
 
 
 class Catalog_:
@@ -146,7 +151,8 @@ def stand_in_catalog() -> Catalog_:
         Matter_("GJJ-WITHDRAW-TZ", "住房公积金提取", "tongzhou", "application", True,
                 Mapping_("SubmitApplication", FIELDS, None)),
         Matter_("SB-CERT-SH", "社保参保证明", "sanhe", "application", True,
-                Mapping_("/applications/sb-cert", {"id": "card.id_number"}, None)),
+                Mapping_("/applications/sb-cert", {"id": "card.id_number"}, None),
+                remote_code="1310820000MB1500000000004000111"),  # Sanhe's API knows its own codes only
         Matter_("GJJ-BALANCE-DC", "公积金余额查询", "dachang", "query", False,
                 Mapping_("gjj-balance", {"id_number": "card.id_number"}, None)),
     ])
