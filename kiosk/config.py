@@ -195,6 +195,8 @@ def load_config(path: str | os.PathLike | None = None, *, demo: bool = False, ch
 
 def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check_files: bool = False) -> Config:
     """Validate a config's text. Every problem found is reported (ConfigProblems), not the first."""
+    if not text.strip():
+        raise ConfigError(path, "empty: not a site config (see deploy/sites/ for examples)")
     try:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -204,6 +206,8 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                           line=int(m.group(1)) if m else None) from None
     except RecursionError:
         raise ConfigError(path, "not valid TOML: arrays or tables nested too deeply") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ConfigError(path, "not valid TOML: a number of thousands of digits") from None
     lines = _Lines(text)
     problems = _Problems(path, lines)
     fail, note, part = problems.fail, problems.note, problems.part

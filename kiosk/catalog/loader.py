@@ -39,8 +39,8 @@ def parse_catalog(text: str, path: str = "<catalog>") -> tuple[Matter, ...]:
         raise ConfigError(path, f"not valid JSON: {e.msg} (column {e.colno})", line=e.lineno) from None
     except RecursionError:
         raise ConfigError(path, "not valid JSON: arrays or objects nested too deeply") from None
-    except ValueError as e:  # an integer of thousands of digits
-        raise ConfigError(path, f"not valid JSON: {e}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise ConfigError(path, "not valid JSON: a number of thousands of digits") from None
     r = _Reader(path, text)
     if not isinstance(raw, dict) or "matters" not in raw:
         r.fail("matters", 'expected an object {"format": 1, "matters": [...]}')

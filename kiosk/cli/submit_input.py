@@ -27,8 +27,10 @@ def read_identity(path: str) -> Identity:
         d = json.loads(text)
     except RecursionError:
         raise UsageError(f"--identity {path}: not an identity: JSON nested too deeply") from None
-    except ValueError as e:  # JSONDecodeError, or an integer of thousands of digits
+    except json.JSONDecodeError as e:
         raise UsageError(f"--identity {path}: not JSON: {e}") from None
+    except ValueError:  # an integer of thousands of digits
+        raise UsageError(f"--identity {path}: not an identity: a number of thousands of digits") from None
     try:
         return Identity.from_json(d)
     except (ValueError, TypeError) as e:
