@@ -58,7 +58,9 @@ EACH = {
     "params": ("item.", ("name", "value")),
 }
 ATTACHMENT_SOURCES = {f"attachment.{k}" for k in EACH["attachments"][1]}
-PERSONAL_PREFIXES = ("form.", "card.", "delivery.", "mapped", "param.", "item.value", "form_json", "params",
+PERSONAL_PREFIXES = ("form.", "card.name", "card.id_number", "card.birth", "card.address", "card.name_en", "card.pass_number",
+                     "card.card_number", "card.valid", "card.issuer", "card.nationality", "card.ethnicity", "card.region", "delivery.address",
+                     "delivery.recipient_phone", "mapped", "param.", "item.value", "form_json", "params",
                      "attachment.content")
 
 CARD_TYPE_CODES = {"resident": "111", "foreign_permanent": "553"}  # the widely used 证件类型 list

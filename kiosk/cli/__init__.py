@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "kiosk.cli.printing_cmds",
     "kiosk.cli.queue_cmds",
     "kiosk.cli.field_cmds",
+    "kiosk.cli.backend_cmds",
 )
 
 

@@ -33,6 +33,13 @@ def check_config(args) -> int:
                 print(f"kiosk-admin: {p}", file=sys.stderr)
             rc = 2
             continue
+        from kiosk.cli.backend_cmds import profile_problems  # each jurisdiction's profile against its WSDL
+        problems = profile_problems(cfg, template=args.template)
+        if problems:
+            for p in problems:
+                print(f"kiosk-admin: {p}", file=sys.stderr)
+            rc = 2
+            continue
         if args.json:
             print(json.dumps(cfg.without_secrets(), ensure_ascii=False, indent=2))
         else:
