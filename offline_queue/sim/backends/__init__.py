@@ -1,0 +1,1 @@
+"""The simulated back ends' own interface descriptions (WSDL, API document) and their profiles."""
