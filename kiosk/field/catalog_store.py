@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from kiosk.errors import KioskError
+from kiosk.errors import ConfigError, KioskError
 from kiosk.field import owner
 
 KEEP_VERSIONS = 3  # current, previous and one more: enough to undo a rollback; catalogs are a few MB
@@ -35,10 +35,16 @@ def store_dir(data_folder: str) -> Path:
 
 def update(data_folder: str, new_file: str, *, pinned: str | None = None, now: _dt.datetime | None = None) -> CatalogSwap:
     """Validate `new_file` (ConfigError with file:line: key: reason) and make it current."""
-    from kiosk.catalog import check_catalog_file
+    from kiosk import inputs
+    from kiosk.catalog import Catalog, parse_catalog
 
-    catalog = check_catalog_file(new_file)
-    data = Path(new_file).read_bytes()
+    # read once, with a limit: what is validated is exactly what is installed
+    data = inputs.read_bounded(new_file, inputs.CATALOG_MAX, "a catalog")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ConfigError(str(new_file), f"not UTF-8 text (byte {e.start})") from None
+    catalog = Catalog(parse_catalog(text, str(new_file)), str(new_file))
     sha = hashlib.sha256(data).hexdigest()
     now = now or _dt.datetime.now().astimezone()
     d = store_dir(data_folder)
