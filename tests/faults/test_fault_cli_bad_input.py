@@ -18,6 +18,8 @@ from kiosk.cli import main
 from kiosk.outbox import provision_key
 from tests.support.outbox import pdf_file, resident, site_config
 
+pytestmark = pytest.mark.faults
+
 CORPUS = Path(__file__).with_name("bad_inputs")
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -21,6 +21,8 @@ from kiosk.cli import main
 from kiosk.outbox import provision_key
 from tests.support.outbox import resident, site_config
 
+pytestmark = pytest.mark.faults
+
 HANG_S = 10
 # KIOSK_FUZZ_EXAMPLES=2000 for a longer, random hunt; the tiers run a fixed 60 per command.
 EXAMPLES = int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "60"))

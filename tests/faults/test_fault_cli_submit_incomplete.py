@@ -14,6 +14,8 @@ from kiosk.outbox import provision_key
 from kiosk.usecases import KioskActions
 from tests.support.outbox import pdf_file, resident, site_config
 
+pytestmark = pytest.mark.faults
+
 
 @pytest.fixture
 def site(tmp_path):

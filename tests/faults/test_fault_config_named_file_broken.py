@@ -13,6 +13,8 @@ from kiosk.config import load_config
 from kiosk.errors import ConfigError
 from offline_queue.sim.tls import make_test_pki
 
+pytestmark = pytest.mark.faults
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 WSDL = os.path.join(ROOT, "offline_queue", "sim", "jurisdiction.wsdl")
 SITE = '''[kiosk]

@@ -6,8 +6,12 @@ import json
 import os
 import stat
 
+import pytest
+
 from kiosk.clock import FakeClock
 from kiosk.technician import FIRST_LOCK, MAX_LOCK, MAX_TRIES, STATE_FILE, PinGate
+
+pytestmark = pytest.mark.faults
 
 RIGHT = "246810"
 

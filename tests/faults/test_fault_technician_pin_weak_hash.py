@@ -18,6 +18,8 @@ from kiosk.errors import ConfigError
 from kiosk.pin import hash_pin, hash_problem, verify_pin
 from kiosk.technician import MAX_TRIES, PinGate
 
+pytestmark = pytest.mark.faults
+
 PIN = "246810"
 SALT = os.urandom(16)
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
