@@ -23,6 +23,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 CHILD = r"""
 import os, signal, sys
 from offline_queue.forwarder import Forwarder
+from offline_queue.store import Store
 from offline_queue.transports import Endpoint, make_transport
 
 folder, key, url, kill_at = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])

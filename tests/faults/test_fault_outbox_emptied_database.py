@@ -110,18 +110,14 @@ def test_purge_never_sweeps_when_the_store_holds_no_rows(store, now, tmp_path):
 
 
 def test_cli_says_how_to_restore_in_one_line(tmp_path, capsys):
+    from kiosk.outbox import open_store
     cfg, path = site_config(tmp_path)
     provision_key(str(tmp_path / "keys" / "outbox.key"))
-    ident = tmp_path / "id.json"
-    import json
-    from tests.support.outbox import resident, pdf_file
-    ident.write_text(json.dumps(resident().to_json(), ensure_ascii=False), encoding="utf-8")
-    pdf = pdf_file(tmp_path, "idcopy.pdf")
+    s = open_store(cfg)  # three applications with their materials, queued as the kiosk queues them
     for _ in range(3):
-        assert main(["--config", path, "submit", "--matter", "DC-GJJ-002", "--identity", str(ident),
-                     "--attach", f"idcopy={pdf}"]) == 0
-    capsys.readouterr()
-    db = os.path.join(cfg.data_folder, "outbox", DB_NAME)
+        submit(s, attachments=[attachment(tmp_path, "idcopy")])
+    db = s.path
+    s.close()
     _empty(db)
     rc = main(["--config", path, "queue", "status"])
     out, err = capsys.readouterr()
