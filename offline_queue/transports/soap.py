@@ -77,7 +77,10 @@ def classify_fault(code: str | None, message: str) -> Outcome:
     head = local.split(".", 1)[0]
     text = f"SOAP fault {local or '?'}: {short(message or '', 200)}"
     if head in ("Client", "Sender"):
-        return Dead(text)
+        if "auth" in local.lower():
+            return Dead(text + ": check the credentials file (username, password) and the profile's [security]")
+        return Dead(text + ": the agency refused the request; `kiosk-admin backend render` shows what was sent, "
+                           "`kiosk-admin check-config` checks the profile against the WSDL")
     return Retry(text)
 
 
@@ -280,7 +283,7 @@ class SoapTransport:
             cached = getattr(self._local, "client", None)
             headers = getattr(cached[4].last, "headers", {}) if cached else {}
             return classify_status(e.status_code, headers, e.content or b"") or Retry(f"HTTP {e.status_code}")
-        except (zeep.exceptions.ValidationError, TypeError) as e:
+        except (zeep.exceptions.ValidationError, TypeError, ValueError) as e:
             return Dead(f"the request does not fit the WSDL: {short(str(e))}: fix the profile's template "
                         f"({self.profile_file}); `kiosk-admin check-config` shows where")
         except (etree.XMLSyntaxError, zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError) as e:
