@@ -5,16 +5,20 @@
 # `kiosk` user, unless --purge is given. Honours DESTDIR / --destdir like install.sh.
 #
 #   sudo deploy/uninstall.sh             remove the software, keep config and data
-#   sudo deploy/uninstall.sh --purge     also delete config, outbox, logs and the user
+#   sudo deploy/uninstall.sh --purge     also delete config, outbox, logs and the user; refused
+#                                        while the outbox holds applications not yet delivered
+#   sudo deploy/uninstall.sh --purge --discard-undelivered   purge even then
 set -euo pipefail
 
 DESTDIR=${DESTDIR:-}
 PURGE=0
+DISCARD=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --destdir) DESTDIR=${2:?--destdir needs a folder}; shift 2 ;;
     --purge) PURGE=1; shift ;;
-    -h|--help) sed -n '2,9p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --discard-undelivered) DISCARD=1; shift ;;
+    -h|--help) sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "uninstall.sh: unknown option $1 (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -22,6 +26,23 @@ D=${DESTDIR%/}
 say() { echo "uninstall: $*"; }
 if [ -z "$D" ] && [ "$(id -u)" -ne 0 ]; then
   echo "uninstall: run as root" >&2; exit 1
+fi
+
+# Before anything is removed: a purge must not throw away applications the outbox has not yet
+# delivered (queued, being sent, or dead and waiting for a technician).
+# (KIOSK_ADMIN names another kiosk-admin, with its --config, for a trial root.)
+if [ $PURGE -eq 1 ] && [ -e "$D/var/lib/kiosk/outbox/outbox.sqlite3" ]; then
+  status=$(${KIOSK_ADMIN:-$D/opt/kiosk/venv/bin/kiosk-admin} queue status --json 2>/dev/null || true)
+  undelivered=$(printf '%s' "$status" | python3 -c 'import json,sys
+try:
+    c = json.load(sys.stdin)["counts"]; print(c["queued"] + c["sending"] + c["dead"])
+except Exception:
+    print("unknown")' 2>/dev/null || echo unknown)
+  if [ "$undelivered" != "0" ] && [ $DISCARD -eq 0 ]; then
+    echo "uninstall: the outbox holds $undelivered application(s) not delivered, or kiosk-admin could not tell (kiosk-admin queue status);" >&2
+    echo "  forward them first (kiosk-admin queue forward --once), or add --discard-undelivered to purge anyway" >&2
+    exit 1
+  fi
 fi
 
 UNITS=(kiosk.service kiosk-forwarder.service)
@@ -32,10 +53,6 @@ else
   systemctl disable --now "${UNITS[@]}" 2>/dev/null || true
 fi
 
-if [ $PURGE -eq 1 ] && [ -f "$D/var/lib/kiosk/outbox.db" ] && [ -z "$D" ]; then
-  # a last look, so a technician knows what --purge throws away
-  /opt/kiosk/venv/bin/kiosk-admin queue status 2>/dev/null || true
-fi
 
 for f in /etc/systemd/system/kiosk.service /etc/systemd/system/kiosk-forwarder.service \
          /etc/udev/rules.d/99-kiosk.rules /etc/pam.d/kiosk /etc/sysusers.d/kiosk.conf \

@@ -1,5 +1,6 @@
 """deploy/: the systemd units pass `systemd-analyze verify`, and install.sh / uninstall.sh into a
 temporary root (DESTDIR) leave the files, modes, owners and links a kiosk needs."""
+import json
 import os
 import re
 import shutil
@@ -291,6 +292,27 @@ def test_uninstall_keeps_data_unless_purged(tmp_path):
     assert r.returncode == 0, r.stderr
     assert not (d / "var/lib/kiosk").exists() and not (d / "etc/kiosk").exists()
     assert "kiosk:" not in (d / "etc/passwd").read_text()
+
+
+@pytest.mark.parametrize("undelivered,flags,purged", [(2, (), False), (2, ("--discard-undelivered",), True),
+                                                      (0, (), True), (None, (), False)])
+def test_purge_refuses_while_applications_wait(tmp_path, undelivered, flags, purged):
+    """--purge must not throw away applications the outbox has not delivered (nor when it cannot tell)."""
+    d = tmp_path / "r"
+    assert run("bash", str(DEPLOY / "install.sh"), "--destdir", str(d), "--no-venv").returncode == 0
+    (d / "var/lib/kiosk/outbox").mkdir()
+    (d / "var/lib/kiosk/outbox/outbox.sqlite3").write_bytes(b"SQLite format 3\x00")
+    admin = tmp_path / "kiosk-admin"
+    counts = {"queued": undelivered, "sending": 0, "delivered": 5, "dead": 0}
+    admin.write_text("#!/bin/sh\n" + ("exit 1\n" if undelivered is None else f"echo '{json.dumps({'counts': counts})}'\n"))
+    admin.chmod(0o755)
+    r = subprocess.run(["bash", str(DEPLOY / "uninstall.sh"), "--destdir", str(d), "--purge", *flags],
+                       capture_output=True, text=True, env=dict(os.environ, KIOSK_ADMIN=str(admin)))
+    assert (r.returncode == 0) == purged, r.stderr
+    assert (d / "var/lib/kiosk/outbox/outbox.sqlite3").exists() != purged
+    if not purged:
+        assert "not delivered" in r.stderr and "--discard-undelivered" in r.stderr
+        assert (d / "etc/systemd/system/kiosk.service").exists(), "refused before removing anything"
 
 
 @pytest.mark.skipif(not IS_ROOT or shutil.which("setpriv") is None, reason="needs root to become nobody")
