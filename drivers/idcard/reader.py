@@ -83,7 +83,11 @@ class IdCardReader(ReaderLoop):
             raise PortGone(f"{self.port}: not open")
         try:
             ser.reset_input_buffer()  # a late answer to an earlier command is not ours
-            ser.write(frame)
+            # A command is 10 bytes: the tty takes it in one write. pyserial's write would add a
+            # select per command (its write timeout), paid hundreds of times a second while polling.
+            n = os.write(ser.fileno(), frame)
+            if n < len(frame):
+                ser.write(frame[n:])
         except (serial.SerialException, OSError) as e:
             raise PortGone(f"{self.port}: {_why(e)}") from None
 
@@ -93,13 +97,17 @@ class IdCardReader(ReaderLoop):
         if ser is None:
             raise PortGone(f"{self.port}: not open")
         try:
-            if timeout > 0:
-                ready, _, _ = select.select([ser.fileno()], [], [], timeout)
-                if not ready:
-                    return b""
-            data = ser.read(max(1, ser.in_waiting)) if timeout > 0 else ser.read(ser.in_waiting)
+            fd = ser.fileno()
+            ready, _, _ = select.select([fd], [], [], max(timeout, 0.0))
+            if not ready:
+                return b""
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return b""
         except (serial.SerialException, OSError, ValueError) as e:
             raise PortGone(f"{self.port}: {_why(e)}") from None
+        if not data:  # what a vanished USB-serial device (or a closed pty) looks like
+            raise PortGone(f"{self.port}: device reports readiness to read but returned no data")
         return data
 
     # ---- the loop: feed the machine, do what it says -------------------------------------------------
