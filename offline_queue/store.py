@@ -174,8 +174,9 @@ class Store:
     def _lost(self, what: str, why: list[str]) -> CorruptStoreError:
         return CorruptStoreError(
             f"{self.path}: the outbox database is {what}, but this outbox held applications ({'; '.join(why)}): "
-            f"refused, nothing was created or deleted; restore {DB_NAME} from the kiosk's backup into {self.folder} "
-            f"(same key), or if every application in it is accounted for, move {self.folder} aside for an empty outbox")
+            f"refused, nothing was created or deleted; restore the outbox from the kiosk's latest backup (made by "
+            f"`kiosk-admin queue backup`: stop the kiosk, move {self.folder} aside, copy the backup folder in its place; "
+            f"same key), or if every application in it is accounted for, move {self.folder} aside for an empty outbox")
 
     def _refuse_if_lost(self) -> None:
         """A missing or emptied database beside a marker or attachment folders is a lost outbox,
@@ -604,3 +605,46 @@ class Store:
     def integrity_check(self) -> str:
         with self._lock:
             return "; ".join(r[0] for r in self._db.execute("PRAGMA integrity_check"))
+
+    # ---- backup -----------------------------------------------------------------------------
+    def backup(self, dest: str) -> dict:
+        """Copy this outbox into the new folder `dest`, consistently, while it is in use: the
+        database through SQLite's online backup (a snapshot of committed rows), then the sealed
+        attachment folders (written before their row commits, so every row in the snapshot finds
+        its files), then the marker. Everything stays sealed: the copy opens only with this
+        kiosk's key, which is not copied. Returns the copy's counts by state."""
+        if os.path.exists(dest) and (not os.path.isdir(dest) or os.listdir(dest)):
+            raise OutboxError(f"{dest}: exists and is not an empty folder; a backup never overwrites")
+        try:
+            os.makedirs(dest, mode=0o700, exist_ok=True)
+            _private(dest, 0o700)
+            target = os.path.join(dest, DB_NAME)
+            fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            os.close(fd)
+            copy = sqlite3.connect(target)
+            try:
+                with self._lock:
+                    self._db.backup(copy)
+                copy.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no WAL beside it
+                counts = dict(copy.execute("SELECT state, COUNT(*) FROM items GROUP BY state").fetchall())
+            finally:
+                copy.close()
+            if os.path.isdir(self.attach_root):
+                shutil.copytree(self.attach_root, os.path.join(dest, ATTACH_DIR), dirs_exist_ok=False,
+                                ignore=shutil.ignore_patterns("*.tmp", "*.part"))
+            else:
+                os.makedirs(os.path.join(dest, ATTACH_DIR), mode=0o700)
+            if os.path.exists(self.marker):
+                shutil.copy2(self.marker, os.path.join(dest, MARKER_NAME))
+            _private_tree(dest)
+            for root, dirs, files in os.walk(dest):
+                for f in files:
+                    fd = os.open(os.path.join(root, f), os.O_RDONLY)
+                    try:
+                        os.fsync(fd)
+                    finally:
+                        os.close(fd)
+                _fsync_dir(root)
+        except (OSError, sqlite3.Error) as e:
+            raise (StoreFullError if _full(e) else OutboxError)(f"{dest}: backup failed: {e}") from None
+        return {s: counts.get(s, 0) for s in ("queued", "sending", "delivered", "dead")}

@@ -58,6 +58,16 @@ def register(sub, groups) -> None:
     p.add_argument("--json", action="store_true", help="print the final counts as JSON")
     p.set_defaults(func=cmd_forward)
 
+    p = q.add_parser("backup", help="copy the outbox, consistently, into a new folder",
+                     description="Copy the outbox (database snapshot, sealed attachments, marker) into a new folder "
+                                 "while the kiosk runs; the copy is opened with the kiosk's key to prove it before "
+                                 "this says done. Everything stays sealed; the key is not copied. To restore: stop "
+                                 "the kiosk and the forwarder, move the damaged outbox folder aside, copy the backup "
+                                 "folder in its place (cp -a), start them again.")
+    p.add_argument("--out", required=True, metavar="DIR", help="a folder that does not exist yet (or is empty)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_backup)
+
     s = groups["sim"]
     p = s.add_parser("jurisdiction", help="run simulated jurisdictions (REST and/or SOAP) on loopback",
                      description="Serve simulated jurisdictions on 127.0.0.1 until stopped. The first stdout lines are "
@@ -333,4 +343,32 @@ def cmd_sim(args) -> int:
     finally:
         for s in sims:
             s.stop()
+    return 0
+
+
+def cmd_backup(args) -> int:
+    import os
+
+    from kiosk.errors import KioskError
+    from kiosk.outbox import _kiosk_error
+    from offline_queue import OutboxError
+    from offline_queue.store import Store
+
+    cfg = _config(args)
+    store = _store(args)
+    dest = os.path.abspath(args.out)
+    try:
+        counts = store.backup(dest)
+    except OutboxError as e:
+        raise _kiosk_error(e) from None
+    finally:
+        store.close()
+    try:  # the proof: the copy opens with this kiosk's key and passes SQLite's check
+        Store(dest, cfg.outbox_key).close()
+    except OutboxError as e:
+        raise KioskError(f"backup: {dest}: the copy does not open: {e}") from None
+    if args.json:
+        print(json.dumps({"folder": dest, "counts": counts}, ensure_ascii=False))
+    else:
+        print(f"backup: {dest}: " + " ".join(f"{k}={counts[k]}" for k in STATES))
     return 0
