@@ -9,9 +9,12 @@ import os
 import threading
 from typing import Any, Callable, Mapping
 
+from kiosk.availability import Availability
 from kiosk.catalog import Catalog, load_catalog
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
+from kiosk.ports import IdentitySource, Outbox, ReceiptPrinter, Scanner
+from kiosk.session import Session
 from kiosk.technician import STATE_FILE as PIN_STATE_FILE, PinGate
 from kiosk.usecases import KioskActions
 
@@ -23,53 +26,53 @@ CLOSE_WAIT = 30.0  # seconds close() waits for a device start still under way (t
 
 @dataclasses.dataclass
 class Services:
-    """Everything the app needs, built once. `unavailable` maps a service to the technician's
-    reason it could not start (`printer: connection refused`)."""
+    """Everything the app needs, built once by `build()`. `availability` says which service is
+    unavailable and the technician's reason (`printer: connection refused`); the devices and the
+    outbox are None until `start_devices()` made them (or when they could not start)."""
 
     config: Config
     clock: Clock
     catalog: Catalog
-    session: Any  # kiosk.session.Session
+    session: Session
     actions: KioskActions
     pin_gate: PinGate
-    idreader: Any = None
-    sscard: Any = None
-    printer: Any = None
-    scanner: Any = None
-    outbox: Any = None
-    unavailable: dict[str, str] = dataclasses.field(default_factory=dict)
+    availability: Availability
+    factories: Mapping[str, Callable[..., Any]] = dataclasses.field(repr=False)  # how each device is made
+    idreader: IdentitySource | None = None
+    sscard: IdentitySource | None = None
+    printer: ReceiptPrinter | None = None
+    scanner: Scanner | None = None
+    outbox: Outbox | None = None
     work_dir: str = ""
     demo: bool = False
     ready: threading.Event = dataclasses.field(default_factory=threading.Event)  # devices and outbox built
-    _factories: Mapping[str, Callable[..., Any]] = dataclasses.field(default_factory=dict, repr=False)
     _starting: bool = False
 
     def start_devices(self) -> None:
         """Build the devices and the outbox (slow: imports, twins, transports; any thread). A
-        device or the outbox that cannot start is reported in `unavailable`; the rest runs."""
+        device or the outbox that cannot start is reported in `availability`; the rest runs."""
         if self._starting or self.ready.is_set():
             return
         self._starting = True
-        config, clock, made = self.config, self.clock, self._factories
+        config, clock, made = self.config, self.clock, self.factories
         try:
             for name in DEVICE_NAMES:
                 url = getattr(config.devices, name)
                 if not url:
-                    self.unavailable[name] = f"{name}: not configured"
+                    self.availability.set(name, f"{name}: not configured")
                     continue
                 try:
                     setattr(self, name, made[name](config, clock))
                 except Exception as e:  # one device never stops the kiosk
                     log.warning("%s: unavailable: %s", name, e)
-                    self.unavailable[name] = f"{name}: {e}"
+                    self.availability.set(name, f"{name}: {e}")
             try:
                 self.outbox = made["outbox"](config, clock, self.catalog)
             except Exception as e:
                 log.warning("outbox: unavailable: %s", e)
-                self.unavailable["outbox"] = f"outbox: {e}"
-            a = self.actions
-            a.outbox, a.printer, a.scanner = self.outbox, self.printer, self.scanner
-            a.sources = {"idreader": self.idreader, "sscard": self.sscard}
+                self.availability.set("outbox", f"outbox: {e}")
+            self.actions.devices_started(outbox=self.outbox, printer=self.printer, scanner=self.scanner,
+                                         sources={"idreader": self.idreader, "sscard": self.sscard})
         finally:
             self.ready.set()
 
@@ -146,8 +149,6 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     `start_devices=False`: the devices and the outbox are built later by
     `Services.start_devices()` (the app calls it off the main thread once its first frame is up,
     so the home screen does not wait for drivers, twins and transports)."""
-    from kiosk.session import Session
-
     clock = clock or SystemClock()
     demo = demo or config.demo
     made = dict(default_factories())
@@ -156,16 +157,14 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     work_dir = os.path.join(config.data_folder, "work")
     os.makedirs(work_dir, mode=0o700, exist_ok=True)
     catalog = catalog or load_catalog(config.catalog)
-    unavailable: dict[str, str] = {}
+    availability = Availability()
     session = Session(clock, idle_timeout=config.ui.idle_timeout, idle_warning=config.ui.idle_warning)
     actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=None, printer=None, scanner=None,
-                           sources={}, unavailable=unavailable, work_dir=work_dir)
+                           sources={}, availability=availability, work_dir=work_dir)
     services = Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,
                         pin_gate=PinGate(config.technician_pin_hash, clock,  # its lockout survives a restart
                                          state_path=os.path.join(config.data_folder, PIN_STATE_FILE)),
-                        unavailable=unavailable,
-                        work_dir=work_dir, demo=demo)
-    services._factories = made
+                        availability=availability, factories=made, work_dir=work_dir, demo=demo)
     if start_devices:
         services.start_devices()
     return services

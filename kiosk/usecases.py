@@ -11,6 +11,7 @@ import uuid
 from typing import Any, Mapping
 
 from kiosk import intake, jurisdictions
+from kiosk.availability import Availability
 from kiosk.catalog import Catalog, Matter
 from kiosk.clock import Clock
 from kiosk.config import Config
@@ -45,12 +46,18 @@ class KioskActions:
 
     def __init__(self, *, config: Config, clock: Clock, catalog: Catalog, outbox: Outbox | None,
                  printer: ReceiptPrinter | None, scanner: Scanner | None,
-                 sources: Mapping[str, Any], unavailable: dict[str, str], work_dir: str):
+                 sources: Mapping[str, Any], availability: Availability, work_dir: str):
         self.config, self.clock, self.catalog = config, clock, catalog
         self.outbox, self.printer, self.scanner = outbox, printer, scanner
         self.sources = dict(sources)
-        self.unavailable = unavailable  # shared with Services: what the status bar and technician see
+        self.availability = availability  # shared with Services: what the status bar and technician see
         self.work_dir = work_dir
+
+    def devices_started(self, *, outbox: Outbox | None, printer: ReceiptPrinter | None, scanner: Scanner | None,
+                        sources: Mapping[str, Any]) -> None:
+        """The devices and the outbox `Services.start_devices()` made (after the first frame)."""
+        self.outbox, self.printer, self.scanner = outbox, printer, scanner
+        self.sources = dict(sources)
 
     # ---- choose ----------------------------------------------------------------------------
     def served(self) -> list[str]:
@@ -165,7 +172,7 @@ class KioskActions:
             out = self.printer.print_receipt(receipt)
         except Exception as e:  # the resident still gets the number on screen
             log.exception("printer: print_receipt failed")
-            self.unavailable["printer"] = f"printer: {type(e).__name__}: {e}"
+            self.availability.set("printer", f"printer: {type(e).__name__}: {e}")
             return None
         self._note_printer(out)
         return out
@@ -178,21 +185,21 @@ class KioskActions:
         try:
             st = self.printer.state()
         except Exception as e:
-            self.unavailable["printer"] = f"printer: {type(e).__name__}: {e}"
+            self.availability.set("printer", f"printer: {type(e).__name__}: {e}")
             return
         if st.health in ("ok", "warning"):
-            self.unavailable.pop("printer", None)
+            self.availability.clear("printer")
         else:
-            self.unavailable["printer"] = f"printer: {st.code}"
+            self.availability.set("printer", f"printer: {st.code}")
 
     def _note_printer(self, out: PrintOutcome | None) -> None:
         """The status bar and the technician learn the printer's state from every job."""
         if out is None:
             return
         if out.ok:
-            self.unavailable.pop("printer", None)
+            self.availability.clear("printer")
         else:
-            self.unavailable["printer"] = f"printer: {out.state.code}"
+            self.availability.set("printer", f"printer: {out.state.code}")
             log.warning("printer: %s (%s)", out.state.code, out.state.detail)
 
     @staticmethod
@@ -228,7 +235,7 @@ class KioskActions:
         for name in ("idreader", "sscard", "printer", "scanner"):
             dev = self.sources.get(name) if name in ("idreader", "sscard") else getattr(self, name)
             if dev is None:
-                out.append(DeviceState(name, "absent", "unavailable", detail=self.unavailable.get(name, "not configured")))
+                out.append(DeviceState(name, "absent", "unavailable", detail=self.availability.get(name, "not configured")))
                 continue
             try:
                 out.append(dev.state())

@@ -171,7 +171,7 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         # a query matter, for a resident who brings the social security card (read through pcscd)
         d.tap_id("start")
         d.wait_state("identify")
-        if "sscard" in twins and "sscard" not in services.unavailable:
+        if "sscard" in twins and "sscard" not in services.availability:
             twins["sscard"].insert("ss-1")
         else:
             swap_card(d, twins["idreader"], "resident-1")

@@ -87,7 +87,7 @@ def _run(config, args, headless: bool) -> int:
 
             folder = os.path.abspath(args.out)
             shots = play(app, services, folder, clock)
-            for why in services.unavailable.values():
+            for why in services.availability.values():
                 print(f"kiosk: {why} (the kiosk ran without it)", file=sys.stderr)
             print(f"kiosk: demo journey played; {len(shots)} pictures in {folder}")
             for s in shots:

@@ -106,6 +106,8 @@ class Shell(BoxLayout):
         self._settled = 0  # screens built when memory was last settled (see screens/memory.py)
         self.session = services.session
         self.session.add_listener(on_main(self._on_session))
+        # a worker thread that finds a device gone (or back) tells the status bar on the main thread
+        services.availability.subscribe(on_main(self.status_changed))
         look.reset(lang=services.config.ui.language, elder=services.config.ui.elder_mode)
         self.show("home", "start")
         if self.demo:
@@ -136,7 +138,7 @@ class Shell(BoxLayout):
                 src.start(self.cards)
             except Exception as e:  # the other card still works
                 log.warning("%s: cannot start: %s", getattr(src, "name", "card"), e)
-                self.services.unavailable[getattr(src, "name", "card")] = str(e)
+                self.services.availability.set(getattr(src, "name", "card"), str(e))
         outbox = self.services.outbox
         if outbox is not None:
             outbox.subscribe(on_main(self.status_changed))
@@ -248,7 +250,7 @@ class Shell(BoxLayout):
             self.screens[self.state].card_failed(code, en if look.lang == "en" else zh)
 
     def status_changed(self) -> None:
-        names = [tr_service(k) for k in self.services.unavailable if not k.startswith("_")]
+        names = [tr_service(k) for k in self.services.availability.snapshot() if not k.startswith("_")]
         self.status = tr("home.unavailable", look.lang, names="、".join(names)) if names else ""
         scr = self.screens.get(self.state)
         if scr is not None and hasattr(scr, "status_changed"):

@@ -46,7 +46,7 @@ class TechnicianScreen(KioskScreen):
         lines = [f"[b]{tr('tech.devices', look.lang)}[/b]"]
         for st in a.device_states():
             lines.append(f"  {st.device}: {st.health} / {st.code}  {st.detail}")
-        for name, why in self.ctx.services.unavailable.items():
+        for name, why in self.ctx.services.availability.items():
             if name == "outbox":
                 lines.append(f"  {why}")
         counts = a.outbox_counts()

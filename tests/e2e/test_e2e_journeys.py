@@ -62,7 +62,7 @@ def test_printer_out_of_paper(ui):
     scr = ui.screen
     assert scr.printing == "failed"
     assert scr.qr and scr.number
-    assert "paper_out" in ui.services.unavailable.get("printer", "")
+    assert "paper_out" in ui.services.availability.get("printer", "")
     assert "回执打印" in ui.d.shell.status
     states = {s.device: s for s in ui.services.actions.device_states()}
     assert states["printer"].code == "paper_out"

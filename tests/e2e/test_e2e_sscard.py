@@ -41,7 +41,7 @@ def _field(ui, key: str):
 def test_sscard_identifies_then_submits(ui):
     """Insert the card: identified as a social security card; the form takes the name and number
     from it and the resident types the address it lacks; sent to Sanhe with all of them."""
-    assert "sscard" not in ui.services.unavailable, ui.services.unavailable
+    assert "sscard" not in ui.services.availability, ui.services.availability
     ui.tap_id("start")
     ui.wait_state("identify")
     ui.shot("identify")

@@ -30,7 +30,7 @@ def test_a_failing_device_is_unavailable_not_fatal(tmp_path):
         raise OSError("connection refused")
 
     s = build(cfg, clock=FakeClock(), factories=dict(fake_factories(), printer=broken))
-    assert s.printer is None and "connection refused" in s.unavailable["printer"]
+    assert s.printer is None and "connection refused" in s.availability.get("printer")
     assert s.actions.print_receipt(None) is None  # the receipt screen then shows the QR
     assert {d.device: d.health for d in s.actions.device_states()}["printer"] == "absent"
 
