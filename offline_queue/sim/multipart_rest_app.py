@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email.parser
-import email.policy
 import hashlib
 import json
 import os
@@ -36,16 +34,29 @@ def _answer(code: int, msg: str, data: dict | None = None, status: int = 200) ->
                  {"Content-Type": "application/json; charset=utf-8"})
 
 
+_DISPOSITION = re.compile(r'(\w+)="([^"]*)"')
+
+
 def parse_multipart(content_type: str, body: bytes) -> list[tuple[str, str | None, str, bytes]]:
-    """(field name, file name, content type, bytes) per part of a multipart/form-data body."""
-    msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-        b"Content-Type: " + content_type.encode("latin-1") + b"\r\nMIME-Version: 1.0\r\n\r\n" + body)
-    if not msg.is_multipart():
+    """(field name, file name, content type, bytes) per part of a multipart/form-data body (RFC 7578)."""
+    m = re.search(r'boundary="?([^";]+)"?', content_type)
+    if not content_type.startswith("multipart/form-data") or not m:
         raise ValueError("not multipart")
+    delim = b"--" + m.group(1).encode("latin-1")
     out = []
-    for part in msg.iter_parts():
-        out.append((part.get_param("name", header="content-disposition") or "", part.get_filename(),
-                    part.get_content_type(), part.get_payload(decode=True) or b""))
+    for chunk in body.split(delim)[1:]:
+        if chunk.startswith(b"--"):
+            break
+        head, sep, content = chunk.partition(b"\r\n\r\n")
+        if not sep:
+            raise ValueError("a part without headers")
+        headers = {}
+        for line in head.decode("utf-8", "replace").strip().split("\r\n"):
+            k, _, v = line.partition(":")
+            headers[k.strip().lower()] = v.strip()
+        params = dict(_DISPOSITION.findall(headers.get("content-disposition", "")))
+        out.append((params.get("name", ""), params.get("filename"),
+                    headers.get("content-type", "text/plain").split(";")[0], content[:-2] if content.endswith(b"\r\n") else content))
     return out
 
 
