@@ -119,3 +119,27 @@ def test_progress_asks_the_jurisdiction(site, capsys, backends, tmp_path):
     assert d["reference"] == backends[0].received[sub["txid"]].reference
     rc, _, err = run(capsys, "--config", cfg, "progress", "NOSUCH")
     assert rc == 2 and "no item" in err
+
+
+def test_ping_tls_step_names_the_ca_and_the_client_certificate(tmp_path, capsys, pki):
+    sim = SimulatedJurisdiction("multipart-rest", "sanhe", pki=pki).start()
+    try:
+        base = DEMO_SITE.read_text(encoding="utf-8").replace(
+            "[data]\n", f'[data]\nfolder = "{tmp_path}/data"\noutbox_key = "{tmp_path}/keys/outbox.key"\n', 1)
+        url = sim.url.replace("127.0.0.1", "localhost")
+
+        def ping(extra: str):
+            path = tmp_path / "site.toml"
+            path.write_text(base.replace('endpoint = "sim://multipart-rest"',
+                                         f'endpoint = "{url}"\nprofile = "{sim.profile}"\n{extra}'), encoding="utf-8")
+            return run(capsys, "--config", str(path), "backend", "ping", "sanhe")
+
+        rc, out, err = ping("")
+        assert rc == 1 and "tls failed" in err and "not trusted" in err and "ca_bundle" in err
+        rc, out, err = ping(f'ca_bundle = "{pki.ca_cert}"')
+        assert rc == 1 and "tls failed" in err and "client certificate" in err
+        rc, out, err = ping(f'ca_bundle = "{pki.ca_cert}"\nclient_cert = "{pki.client_cert}"\n'
+                            f'client_key = "{pki.client_key}"')
+        assert rc == 0, err
+    finally:
+        sim.stop()
