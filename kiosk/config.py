@@ -76,6 +76,7 @@ class Config:
     data_folder: str
     outbox_key: str
     retention_days: int
+    keep_delivered_days: int
     catalog: str | None  # None: the sample catalog that ships with the kiosk
     technician_pin_hash: str | None
     log_file: str | None = None
@@ -103,7 +104,7 @@ class Config:
 
 _SCHEMA: dict[str, dict[str, Any]] = {
     "kiosk": {"id": str, "site": str, "site_jurisdiction": str, "hotline": str},
-    "data": {"folder": str, "outbox_key": str, "retention_days": int, "catalog": str, "log_file": str},
+    "data": {"folder": str, "outbox_key": str, "retention_days": int, "keep_delivered_days": int, "catalog": str, "log_file": str},
     "devices": {"idreader": str, "sscard": str, "printer": str, "scanner": str, "printer_paper": int},
     "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
     "technician": {"pin_hash": str},
@@ -315,6 +316,8 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         note("ui.idle_warning", "must be between 5 and 120 seconds")
     if data.get("retention_days", 30) < 0:
         note("data.retention_days", "must not be negative")
+    if data.get("keep_delivered_days", 365) < data.get("retention_days", 30):
+        note("data.keep_delivered_days", "must be at least retention_days (a delivered item's row outlives its payload)")
     pin = vals["technician"].get("pin_hash")
     if pin is not None and not pin.startswith("scrypt$"):
         note("technician.pin_hash", "must be a hash made by `kiosk-admin provision` (scrypt$…), never a PIN")
@@ -349,7 +352,8 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         hotline=kio.get("hotline", "12345"), jurisdictions=jurs,
         devices=DevicesConfig(**{k: v for k, v in dev.items()}),
         ui=UIConfig(**ui), data_folder=folder, outbox_key=os.path.expandvars(os.path.expanduser(key)),
-        retention_days=data.get("retention_days", 30), catalog=catalog,
+        retention_days=data.get("retention_days", 30), keep_delivered_days=data.get("keep_delivered_days", 365),
+        catalog=catalog,
         technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo)
 
 

@@ -250,7 +250,8 @@ def open_store(config: Config, *, clock: Clock | None = None, folder: str | None
         provision_key(config.outbox_key)
     now = (lambda: clock.now().timestamp()) if clock is not None else None
     try:
-        return Store(folder, config.outbox_key, retention_days=config.retention_days, **({"now": now} if now else {}))
+        return Store(folder, config.outbox_key, retention_days=config.retention_days,
+                     keep_delivered_days=config.keep_delivered_days, **({"now": now} if now else {}))
     except OutboxError as e:
         raise _kiosk_error(e) from None
 

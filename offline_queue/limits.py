@@ -31,6 +31,7 @@ LAST_ERROR_MAX = 500        # characters of a remote error kept in the row
 
 # ---- storage ---------------------------------------------------------------------------------
 RETENTION_DAYS = 30         # default days a delivered payload is kept before purge
+KEEP_DELIVERED_DAYS = 365   # default days a delivered item's metadata row is kept (progress, audit)
 KEY_BYTES = 32              # AES-256
 NONCE_BYTES = 12            # 96-bit GCM nonce, fresh per item
 WAL_AUTOCHECKPOINT_PAGES = 1000  # SQLite's default; a larger WAL grows the file on each commit (measured: 25% slower submits)

@@ -18,7 +18,8 @@ from typing import Callable, Iterator, Sequence
 
 from offline_queue import schema
 from offline_queue.crypto import Sealer, load_key
-from offline_queue.limits import WAL_AUTOCHECKPOINT_PAGES, BUSY_TIMEOUT_MS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES, RETENTION_DAYS
+from offline_queue.limits import (BUSY_TIMEOUT_MS, KEEP_DELIVERED_DAYS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES,
+                                  RETENTION_DAYS, WAL_AUTOCHECKPOINT_PAGES)
 from offline_queue.types import (
     STATES, AttachmentIn, AttachmentRef, CorruptStoreError, ItemInfo, OutboxError, RemoteStatus, Request,
     StoreFullError, WrongKeyError,
@@ -89,12 +90,13 @@ class Store:
     open the same folder (a CLI submit beside the kiosk's forwarder)."""
 
     def __init__(self, folder: str, key_path: str, *, now: Callable[[], float] = time.time,
-                 retention_days: float = RETENTION_DAYS):
+                 retention_days: float = RETENTION_DAYS, keep_delivered_days: float = KEEP_DELIVERED_DAYS):
         self.folder = folder
         self.path = os.path.join(folder, DB_NAME)
         self.attach_root = os.path.join(folder, ATTACH_DIR)
         self.now = now
         self.retention = retention_days * 86400.0
+        self.keep_delivered = max(keep_delivered_days, retention_days) * 86400.0
         key = load_key(key_path)
         self._sealer = Sealer(key)
         self._subject_key = hmac.new(key, b"subject-tag", hashlib.sha256).digest()
@@ -571,16 +573,20 @@ class Store:
                     (status.state, status.reason, status.reference, self.now(), txid))
 
     def purge(self) -> int:
-        """Delivered items older than the retention lose their payload and attachments; the
-        metadata row stays for progress queries and audit. Also sweeps orphaned staging folders."""
+        """Delivered items older than the retention lose their payload and attachments; their
+        metadata row stays for progress queries and audit until `keep_delivered` (a year by
+        default), then goes, so reads do not grow with the kiosk's age. Dead items stay until a
+        technician acts. Also sweeps orphaned staging folders. Returns the payloads purged."""
         now = self.now()
         cutoff = now - self.retention
         with self._lock:
             txids = [r[0] for r in self._db.execute(
-                "SELECT txid FROM items WHERE state='delivered' AND purged_at IS NULL AND delivered_at<=?", (cutoff,))]
+                "SELECT txid FROM items WHERE state='delivered' AND delivered_at<=? AND purged_at IS NULL", (cutoff,))]
         for txid in txids:
             self._write("UPDATE items SET payload=NULL, purged_at=?, updated_at=? WHERE txid=?", (now, now, txid))
             shutil.rmtree(os.path.join(self.attach_root, txid), ignore_errors=True)
+        self._write("DELETE FROM items WHERE state='delivered' AND delivered_at<=? AND purged_at IS NOT NULL",
+                    (now - self.keep_delivered,))
         self._sweep_orphans()
         return len(txids)
 

@@ -339,3 +339,46 @@ def test_bench_ack_modes_fsync_cost(tmp_path):
               f"{secs / N_FORWARD * 1e6:6.0f} µs of commit per item")
     print(f"  a kill loses the outcomes of at most: round {limits.LEASE_BATCH} sends, completed and each "
           f"{limits.CONCURRENCY} (those on the wire)")
+
+
+READ_SIZES = (1000, 8000, 50_000)
+READ_REPEAT = 200
+
+
+def test_bench_reads_flat_with_age(tmp_path):
+    """The reads a resident or a technician makes — progress by ID number and by tracking number,
+    one item, the counts — at 1,000 / 8,000 / 50,000 rows (a kiosk's first days, a busy month, a
+    busy year: delivered rows leave after `keep_delivered_days`, so a year bounds the table).
+    Goal (issue #18): indexed lookups flat with age, the 50,000-row figure within 2× the 1,000-row
+    one. The counts are a scan of the state index and grow with the rows; they are printed beside."""
+    rows = {}
+    for n in READ_SIZES:
+        s = _store(tmp_path, f"o{n}")
+        with _fast_fill(s):
+            for i in range(n):
+                r = _req()
+                s.submit(r, jurisdiction="dachang", tracking="261202" + r.txid[:8].upper(), subject=f"1101051949{i:07d}X"[:18])
+        probe = s.list(limit=1)[0]
+        subject = "11010519490000001X"[:18]
+
+        def timed(fn):
+            fn()
+            t = time.perf_counter()
+            for _ in range(READ_REPEAT):
+                fn()
+            return (time.perf_counter() - t) / READ_REPEAT * 1e6
+
+        rows[n] = {
+            "find by ID number": timed(lambda: s.find(subject=subject)),
+            "find by tracking number": timed(lambda: s.find(tracking=probe.tracking)),
+            "get one item": timed(lambda: s.get(probe.txid)),
+            "counts by state (scan)": timed(s.counts),
+        }
+        s.close()
+    print(f"\noutbox reads by table size (µs, mean of {READ_REPEAT}):")
+    print(f"  {'':28}" + "".join(f"{n:>12,}" for n in READ_SIZES) + "   50k/1k  goal ≤ 2× (indexed)")
+    for what in rows[READ_SIZES[0]]:
+        vals = [rows[n][what] for n in READ_SIZES]
+        ratio = vals[-1] / vals[0]
+        verdict = "" if "scan" in what else ("met" if ratio <= 2 else "not met")
+        print(f"  {what:28}" + "".join(f"{v:12.1f}" for v in vals) + f"   {ratio:5.2f}×  {verdict}")

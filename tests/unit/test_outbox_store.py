@@ -221,6 +221,29 @@ def test_purge_after_retention_keeps_metadata(store, now, tmp_path):
         store.load_request(info.txid)
 
 
+def test_delivered_metadata_leaves_after_a_year_so_reads_stay_flat(store, now, tmp_path):
+    """The row stays for progress queries and audit (keep_delivered, a year by default), then goes;
+    queued and dead rows stay whatever their age."""
+    old = submit(store)
+    dead = submit(store)
+    store.lease(2)
+    store.ack_delivered(old.txid, "R1")
+    store.ack_dead(dead.txid, "refused")
+    now.advance(31 * 86400)
+    assert store.purge() == 1 and store.get(old.txid).purged_at is not None
+    waiting = submit(store)
+    now.advance(335 * 86400)  # 366 days after delivery
+    store.purge()
+    assert store.get(old.txid) is None
+    assert store.get(dead.txid).state == "dead" and store.get(waiting.txid).state == "queued"
+    assert store.find(subject=ID_NUMBER) == [store.get(dead.txid), store.get(waiting.txid)]
+
+
+def test_find_by_id_number_uses_an_index(store):
+    plan = store._db.execute("EXPLAIN QUERY PLAN SELECT seq FROM items WHERE subject_tag=?", ("x",)).fetchall()
+    assert "USING INDEX items_subject" in str(plan) or "USING COVERING INDEX items_subject" in str(plan)
+
+
 def test_queued_and_dead_are_never_purged(store, now):
     a = submit(store)
     b = submit(store)
