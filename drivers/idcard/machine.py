@@ -258,7 +258,7 @@ class IdCardMachine:
             self.failures += 1
             if self.failures >= t.fault_after_failures:
                 self._set_state("fault", f"{self.port}: {r}")
-            return self._idle_until(now + t.poll_interval)
+            return self._idle_until(now + t.retry_interval)
         self.failures = 0
         if self.state.code == "fault":  # any good answer clears it
             self._set_state("card_present" if self.card_present else "ready", self.port)

@@ -449,6 +449,15 @@ def test_poll_after_no_card_waits_poll_interval_then_finds():
     assert line.sent[-1] == (answered + T.poll_interval, status.FIND_CARD)
 
 
+def test_after_a_find_without_answer_the_next_waits_retry_interval():
+    line = ready()
+    line.to_deadline()  # the find times out
+    assert line.m.wait == Wait(line.now + T.retry_interval, False)
+    line.to_deadline()
+    line.answer(NO_CARD[:-1] + b"\x00")  # a bad frame: the same
+    assert line.m.wait == Wait(line.now + T.retry_interval, False)
+
+
 def test_poll_with_a_card_present_waits_present_poll_interval():
     line = ready()
     line.read_card()
