@@ -113,32 +113,38 @@ class IdCardReader(ReaderLoop):
     # ---- the loop: feed the machine, do what it says -------------------------------------------------
     def _run(self) -> None:
         m = self.machine = IdCardMachine(self.timings, port=self.port, read_fingerprint=self._fp)
-        self._perform(m.start(self._mono()))
+        step: Callable[[], list] = lambda: m.start(self._mono())
         while not self._stop.is_set():
             try:
-                wait = m.wait
-                now = self._mono()
-                if wait.until is None:  # nothing to time (cannot happen once OpenPort is answered)
-                    self._stop.wait(_READ_SLICE)
-                    continue
-                left = wait.until - now
-                if wait.listen:
-                    try:
-                        data = self._read(min(max(left, 0.0), _READ_SLICE))
-                    except PortGone as e:
-                        self._perform(m.port_failed(str(e), self._mono()))
-                        continue
-                    if data:
-                        self._perform(m.receive_data(data, self._mono()))
-                        continue
-                elif left > 0:
-                    self._stop.wait(left)
-                    continue
-                self._perform(m.time_passed(self._mono()))
+                self._perform(step())
+                step = self._next_input
             except Exception as e:  # a bug must not silently end the reader: say so, start over
                 log.exception("idreader: unexpected error")
                 self._perform(m.internal_error(f"internal error: {type(e).__name__}", self._mono()))
+                step = self._next_input
         self._close()
+
+    def _next_input(self) -> list:
+        """Wait for what the machine waits for (bytes, its deadline, or stop) and hand it over."""
+        m = self.machine
+        wait = m.wait
+        if wait.until is None:  # nothing to time (not once OpenPort has been answered)
+            self._stop.wait(_READ_SLICE)
+            return []
+        left = wait.until - self._mono()
+        if wait.listen:
+            try:
+                data = self._read(min(max(left, 0.0), _READ_SLICE))
+            except PortGone as e:
+                return m.port_failed(str(e), self._mono())
+            if data:
+                return m.receive_data(data, self._mono())
+            if left > _READ_SLICE:
+                return []  # a slice passed: look at the stop event, then listen again
+        elif left > 0:
+            self._stop.wait(left)
+            return []
+        return m.time_passed(self._mono())
 
     def _perform(self, outputs: list) -> None:
         m = self.machine
