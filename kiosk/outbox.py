@@ -166,7 +166,7 @@ class KioskOutbox:
             if it.state == "delivered" and t is not None and it.jurisdiction not in unreachable \
                     and self.online(it.jurisdiction):
                 try:
-                    st = t.status(it.txid, self._status_operation(it.matter))
+                    st = t.status(it.txid, self._status_operation(it.matter), reference=it.remote_reference)
                     if st.state != "unknown":
                         self.store.set_remote_status(it.txid, st)
                         rs, reason = st.state, st.reason

@@ -309,11 +309,11 @@ def ping_steps(cfg, jc) -> list[dict]:
                 with ctx.wrap_socket(sock, server_hostname=host) as tls:
                     tls.settimeout(ep.connect_timeout)
                     peer = tls.getpeercert() or {}
-                    try:  # TLS 1.3: a refused client certificate shows on the first read
-                        tls.setblocking(False)
-                        tls.recv(1)
-                    except (ssl.SSLWantReadError, BlockingIOError):
-                        pass
+                    # TLS 1.3: a refused client certificate shows only on the first read; a HEAD
+                    # request gets an answer (or the server's alert) at once
+                    tls.sendall(f"HEAD / HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode())
+                    if not tls.recv(1):
+                        raise ssl.SSLError("the server closed the connection after the handshake")
             except ssl.SSLCertVerificationError as e:
                 step("tls", False, f"the server's certificate is not trusted ({e.verify_message}): ca_bundle in "
                                    f"[jurisdictions.{jc.code}] must be the jurisdiction's CA")

@@ -88,7 +88,7 @@ def test_a_bad_kiosk_id_or_template_writes_nothing(tmp_path):
     with pytest.raises(UsageError, match="kiosk-id"):
         provision(TEMPLATE, "Dachang Hall", str(tmp_path / "k"), "135790")
     bad = tmp_path / "bad.toml"
-    bad.write_text('[kiosk]\nid = "x1"\nsite = "s"\nsite_jurisdiction = "nowhere"\n')
+    bad.write_text('[kiosk]\nid = "x1"\nsite = "s"\nsite_jurisdiction = "No Where"\n')
     with pytest.raises(ConfigError, match=r"bad.toml:4: kiosk.site_jurisdiction"):
         provision(str(bad), "dachang-hall-02", str(tmp_path / "k"), "135790")
     with pytest.raises(UsageError, match="no such site template"):

@@ -143,3 +143,25 @@ def test_ping_tls_step_names_the_ca_and_the_client_certificate(tmp_path, capsys,
         assert rc == 0, err
     finally:
         sim.stop()
+
+
+def test_sim_jurisdiction_serves_the_other_agencies_back_ends():
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    p = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "sim", "jurisdiction", "--nested-soap", "0",
+                          "--multipart-rest", "0"], cwd=root, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        soap = p.stdout.readline().split()
+        rest = p.stdout.readline().split()
+        assert soap[0] == "nested-soap" and soap[2].endswith("nested-soap.wsdl") and soap[3].endswith("nested-soap.toml")
+        assert rest[0] == "multipart-rest" and rest[2].endswith("multipart-rest.toml")
+        r = requests.get(rest[1] + "api/v2/applications/00000000-0000-4000-8000-000000000000/progress", timeout=5)
+        assert r.status_code == 200 and r.json()["code"] == 10404
+    finally:
+        p.terminate()
+        p.wait(10)
