@@ -236,7 +236,8 @@ def diagnostics(args) -> int:
     try:
         cfg, err = _config(args), None
     except ConfigError as e:
-        cfg, err = None, str(e)  # a broken config is a reason to collect diagnostics, not to stop
+        # a broken config is a reason to collect diagnostics, not to stop: every problem found
+        cfg, err = None, "\n".join(str(p) for p in getattr(e, "problems", [e]))
     selftest = None
     if args.selftest and cfg is not None:
         from kiosk.field.selftest import run_selftest
