@@ -96,11 +96,11 @@ def credentials_problem(path: str, protocol: str) -> str | None:
         return f"{path}: not valid TOML: nested too deeply"
     except tomllib.TOMLDecodeError as e:
         return f"{path}: not valid TOML: {e}"
-    wrong = [k for k in ("token", "username", "password") if k in d and not isinstance(d[k], str)]
+    wrong = [k for k in ("token", "api_key", "username", "password") if k in d and not isinstance(d[k], str)]
     if wrong:
         return f"{path}: {', '.join(wrong)} must be a string"
-    if protocol == "rest" and not d.get("token"):
-        return f"{path}: a REST jurisdiction's credentials need token = \"...\""
+    if protocol == "rest" and not (d.get("token") or d.get("api_key")):  # bearer or API key: the profile says
+        return f"{path}: a REST jurisdiction's credentials need token = \"...\" (bearer) or api_key = \"...\""
     if protocol == "soap" and not (d.get("username") and d.get("password")):
         return f"{path}: a SOAP jurisdiction's credentials need username = \"...\" and password = \"...\""
     return None

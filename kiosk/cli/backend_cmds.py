@@ -77,10 +77,27 @@ def profile_problems(cfg, *, template: bool = False) -> list[str]:
         if template and (not os.path.exists(profile) or (wsdl and not os.path.exists(wsdl))):
             continue
         if jc.profile and not os.path.exists(jc.profile):
-            out.append(f"{cfg.path}: jurisdictions.{code}.profile: no such file {jc.profile}")
+            out.append(f"{cfg.path}:{_line_of(cfg.path, code, 'profile')}: jurisdictions.{code}.profile: "
+                       f"no such file {jc.profile}")
             continue
         out += check_profile(profile, wsdl if jc.protocol == "soap" else None, protocol=jc.protocol)
     return out
+
+
+def _line_of(path: str, code: str, key: str) -> int:
+    """The line of `key =` in [jurisdictions.<code>] of a config file (1 when not found)."""
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except OSError:
+        return 1
+    inside = False
+    for n, line in enumerate(lines, 1):
+        s = line.strip()
+        if s.startswith("["):
+            inside = s.replace(" ", "") in (f"[jurisdictions.{code}]", f'[jurisdictions."{code}"]')
+        elif inside and re.match(rf"{key}\s*=", s):
+            return n
+    return 1
 
 
 # ---- shared ---------------------------------------------------------------------------------

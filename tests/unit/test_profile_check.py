@@ -127,3 +127,13 @@ def test_check_config_reports_every_profile_error_exit_2(tmp_path):
     r = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", "--template", good],
                        capture_output=True, text=True)
     assert r.returncode == 0 and ": ok: " in r.stdout, r.stderr
+
+
+def test_check_config_names_a_missing_profile_file_and_its_line(tmp_path):
+    path = site(tmp_path, SOAP_TEXT)
+    text = open(path, encoding="utf-8").read().replace('profile = "profiles/intake.toml"', 'profile = "profiles/nope.toml"')
+    open(path, "w", encoding="utf-8").write(text)
+    line = next(n for n, ln in enumerate(text.splitlines(), 1) if ln.startswith("profile ="))
+    r = subprocess.run([sys.executable, "-m", "kiosk.cli", "check-config", path],
+                       capture_output=True, text=True)
+    assert r.returncode == 2 and f"{path}:{line}: jurisdictions.sanhe.profile: no such file" in r.stderr, r.stderr
