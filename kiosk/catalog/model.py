@@ -68,6 +68,8 @@ class FormField:
             return f"请填写{self.label}" if self.required else None
         if len(v) > self.max_length:
             return f"{self.label}不能超过{self.max_length}个字"
+        if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in v):  # no keyboard types one; a command line can
+            return f"{self.label}不能包含控制字符"
         if self.input == "choice" and v not in self.choices:
             return f"请从选项中选择{self.label}"
         pattern = self.pattern or INPUT_PATTERNS.get(self.input)

@@ -121,3 +121,24 @@ def test_warm_in_a_worker_builds_the_index_once_for_every_thread():
         t.join(60)
     assert len({id(i) for i in got}) == 1 and got[0] is c.index
     assert c.search(c.matters[0].name)[0].name == c.matters[0].name
+
+
+def test_a_form_value_with_control_characters_is_refused():
+    """No kiosk keyboard types one; `kiosk-admin submit --field` could, into a receipt or a log line."""
+    from kiosk.catalog.model import FormField
+    f = FormField("address", "联系地址", max_length=70)
+    assert f.validate("北京市通州区") is None
+    assert f.validate("北京市\n通州区") == "联系地址不能包含控制字符"
+    assert f.validate("北京市\x1b[2J") == "联系地址不能包含控制字符"
+
+
+@pytest.mark.parametrize("pattern, safe", [
+    (r"1[3-9]\d{9}", True), (r"\d{12,19}", True), (r"[0-9A-HJ-NPQRTUWXY]{2}\d{6}[0-9A-HJ-NPQRTUWXY]{10}", True),
+    (r"(\d{3}-)+\d{4}", True), (r"[A-Z0-9]+", True), (r"\d*\d*\d*x", True),
+    (r"(a+)+$", False), (r"(a|aa)*$", False), (r"(\w+\s?)+$", False), (r"(\d)\1", False),
+    (r"\d*\d*\d*\d*x", False), (r"(\d+x){5}", False), ("x" * 201, False), ("([", False),
+])
+def test_field_patterns_that_could_freeze_the_form_are_refused(pattern, safe):
+    """The rule in kiosk/catalog/loader.py (its comment gives the measured times)."""
+    from kiosk.catalog.loader import pattern_problem
+    assert (pattern_problem(pattern) is None) == safe, pattern_problem(pattern)
