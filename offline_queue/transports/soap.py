@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import logging
+import re
 import threading
 from typing import Any, Callable, Mapping
 
@@ -284,7 +285,9 @@ class SoapTransport:
             headers = getattr(cached[4].last, "headers", {}) if cached else {}
             return classify_status(e.status_code, headers, e.content or b"") or Retry(f"HTTP {e.status_code}")
         except (zeep.exceptions.ValidationError, TypeError, ValueError) as e:
-            return Dead(f"the request does not fit the WSDL: {short(str(e))}: fix the profile's template "
+            # a ValueError quotes the value it refused: a name or an ID number stays out of the reason
+            text = re.sub(r"'[^']*'", "'…'", str(e)) if isinstance(e, ValueError) else str(e)
+            return Dead(f"the request does not fit the WSDL: {short(text)}: fix the profile's template "
                         f"({self.profile_file}); `kiosk-admin check-config` shows where")
         except (etree.XMLSyntaxError, zeep.exceptions.XMLSyntaxError, zeep.exceptions.XMLParseError) as e:
             return Retry(f"malformed SOAP answer: {short(str(e), 120)}")
