@@ -6,24 +6,34 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from typing import Callable, Literal, Protocol, Sequence
+from typing import Callable, ClassVar, Literal, Protocol, Sequence, get_args
 
 from kiosk.identity import Identity
 from kiosk.transaction import Transaction
 
 # ---- device state, shared by every device -------------------------------------------------
 DeviceHealth = Literal["ok", "warning", "fault", "offline", "absent"]
+# The closed set of state codes of each kind of device (the adapters' word tables hold exactly
+# these: tests/unit/test_device_codes.py), and what the use cases say of a device that is not
+# there or does not answer.
+CardReaderCode = Literal["ready", "reading", "card_present", "offline", "fault", "absent", "stopped"]
+PrinterCode = Literal["ready", "paper_near_end", "paper_out", "cover_open", "offline", "error", "no_answer"]
+ScannerCode = Literal["ready", "no_device", "jammed", "cover_open", "no_documents", "busy", "io_error", "page_count"]
+ServiceCode = Literal["unavailable", "error"]
+DeviceCode = CardReaderCode | PrinterCode | ScannerCode | ServiceCode
+DEVICE_CODES: frozenset[str] = frozenset(c for t in (CardReaderCode, PrinterCode, ScannerCode, ServiceCode)
+                                         for c in get_args(t))
 
 
 @dataclasses.dataclass(frozen=True)
 class DeviceState:
     """What a technician sees for one device: health, a short code, and words for each audience.
-    `code` is a closed set per device (e.g. printer: ready, paper_near_end, paper_out, cover_open,
-    offline, error, no_answer)."""
+    `code` is one of the closed set of its kind of device (`PrinterCode`, `ScannerCode`,
+    `CardReaderCode`) or a `ServiceCode`."""
 
     device: str  # idreader | sscard | printer | scanner
     health: DeviceHealth
-    code: str
+    code: DeviceCode
     zh: str = ""
     en: str = ""
     detail: str = ""  # technician detail (port, errno, SW3 code ...); never personal data
@@ -67,15 +77,28 @@ class ReceiptData:
 
 
 @dataclasses.dataclass(frozen=True)
-class PrintOutcome:
-    ok: bool
+class Printed:
+    """The job is on paper; `state` is the printer's after it (paper_near_end is still Printed)."""
+
     state: DeviceState
+    ok: ClassVar[bool] = True
+
+
+@dataclasses.dataclass(frozen=True)
+class Refused:
+    """Not printed (or not all of it): `state` says why (paper_out, cover_open, offline ...)."""
+
+    state: DeviceState
+    ok: ClassVar[bool] = False
+
+
+PrintResult = Printed | Refused  # match on the class; `ok` says the same for a quick test
 
 
 class ReceiptPrinter(Protocol):
     def state(self) -> DeviceState: ...
-    def print_receipt(self, receipt: ReceiptData) -> PrintOutcome: ...
-    def print_test(self) -> PrintOutcome: ...
+    def print_receipt(self, receipt: ReceiptData) -> PrintResult: ...
+    def print_test(self) -> PrintResult: ...
 
 
 # ---- the scanner ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
-"""What the screens ask the kiosk to do (identify, search, scan, submit, print, progress,
-technician actions). Kivy-free and synchronous: the screens run the slow ones off the main
-thread and hop the result back."""
+"""What the kiosk does for the journey and the screens (search, scan, submit, print, query,
+progress, technician actions). Kivy-free and synchronous: the journey (kiosk/journey.py) runs
+the slow ones through its executor, off the app's main thread."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,8 +18,8 @@ from kiosk.config import Config
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
 from kiosk.mapping import MappingInputs, resolve_fields
-from kiosk.ports import (DeviceState, Outbox, PrintOutcome, ProgressItem, ReceiptData, ReceiptPrinter,
-                         ScannedMaterial, Scanner, SubmitOutcome)
+from kiosk.ports import (DeviceState, Outbox, Printed, PrintResult, ProgressItem, ReceiptData, ReceiptPrinter,
+                         Refused, ScannedMaterial, Scanner, SubmitOutcome)
 from kiosk.transaction import Attachment, Delivery, Transaction
 
 log = logging.getLogger(__name__)
@@ -164,7 +164,7 @@ class KioskActions:
             hotline=(j.hotline if j and j.hotline else self.config.hotline))
         return Submitted(outcome, receipt, jname)
 
-    def print_receipt(self, receipt: ReceiptData) -> PrintOutcome | None:
+    def print_receipt(self, receipt: ReceiptData) -> PrintResult | None:
         """None when there is no printer; the screen then shows the QR and number."""
         if self.printer is None:
             return None
@@ -192,15 +192,14 @@ class KioskActions:
         else:
             self.availability.set("printer", f"printer: {st.code}")
 
-    def _note_printer(self, out: PrintOutcome | None) -> None:
+    def _note_printer(self, out: PrintResult | None) -> None:
         """The status bar and the technician learn the printer's state from every job."""
-        if out is None:
-            return
-        if out.ok:
-            self.availability.clear("printer")
-        else:
-            self.availability.set("printer", f"printer: {out.state.code}")
-            log.warning("printer: %s (%s)", out.state.code, out.state.detail)
+        match out:
+            case Printed():
+                self.availability.clear("printer")
+            case Refused(state=st):
+                self.availability.set("printer", f"printer: {st.code}")
+                log.warning("printer: %s (%s)", st.code, st.detail)
 
     @staticmethod
     def qr_png(payload: str, path: str) -> str:
@@ -249,7 +248,7 @@ class KioskActions:
     def retry_dead(self) -> int:
         return self.outbox.retry_dead() if self.outbox else 0
 
-    def test_print(self) -> PrintOutcome | None:
+    def test_print(self) -> PrintResult | None:
         if self.printer is None:
             return None
         out = self.printer.print_test()

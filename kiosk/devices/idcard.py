@@ -20,11 +20,11 @@ import threading
 from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import KioskError, UsageError
 from kiosk.identity import Identity
-from kiosk.ports import CardListener, DeviceState
+from kiosk.ports import CardListener, CardReaderCode, DeviceHealth, DeviceState
 
 log = logging.getLogger(__name__)
 
-STATE_WORDS = {  # code → (health, 中文, English)
+STATE_WORDS: dict[CardReaderCode, tuple[DeviceHealth, str, str]] = {  # code → (health, 中文, English)
     "ready": ("ok", "就绪，请放置证件", "ready for a card"),
     "reading": ("ok", "正在读卡", "reading a card"),
     "card_present": ("ok", "证件在读卡区", "card on the reader"),
@@ -76,7 +76,10 @@ def identity_from_sscard(rec) -> Identity:
 
 
 def device_state(device: str, code: str, detail: str = "") -> DeviceState:
-    health, zh, en = STATE_WORDS.get(code, ("fault", "未知状态", "unknown state"))
+    """A reader's state as the technician sees it; a code outside the closed set is a fault."""
+    if code not in STATE_WORDS:
+        code, detail = "fault", f"unknown state {code!r}" + (f": {detail}" if detail else "")
+    health, zh, en = STATE_WORDS[code]
     return DeviceState(device, health, code, zh, en, detail)
 
 

@@ -7,12 +7,12 @@ import logging
 
 from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import UsageError
-from kiosk.ports import DeviceState, PrintOutcome, ReceiptData
+from kiosk.ports import DeviceHealth, DeviceState, Printed, PrinterCode, PrintResult, ReceiptData, Refused
 
 log = logging.getLogger(__name__)
 
 # status code → (health, 中文, English). The closed set of the driver (drivers.printer.status.CODES).
-STATUS_WORDS = {
+STATUS_WORDS: dict[PrinterCode, tuple[DeviceHealth, str, str]] = {
     "ready": ("ok", "就绪", "ready"),
     "paper_near_end": ("warning", "纸将用完", "paper near end"),
     "paper_out": ("fault", "缺纸", "paper out"),
@@ -62,13 +62,13 @@ class KioskReceiptPrinter:
     def state(self) -> DeviceState:
         return device_state(self.driver.status(), self.driver.transport.name)
 
-    def print_receipt(self, receipt: ReceiptData) -> PrintOutcome:
+    def print_receipt(self, receipt: ReceiptData) -> PrintResult:
         return self._outcome(self.driver.print_receipt(to_receipt(receipt)), "receipt")
 
-    def print_test(self) -> PrintOutcome:
+    def print_test(self) -> PrintResult:
         return self._outcome(self.driver.print_test(self._now()), "test page")
 
-    def _outcome(self, result, what: str) -> PrintOutcome:
+    def _outcome(self, result, what: str) -> PrintResult:
         detail = result.detail or self.driver.transport.name
         if result.ok:
             log.info("printer: %s printed (%s)", what, result.status)
@@ -76,7 +76,7 @@ class KioskReceiptPrinter:
                 log.info("printer: paper near end: %s", self.driver.transport.name)
         else:
             log.info("printer: %s %s: %s", what, result.outcome, detail)
-        return PrintOutcome(result.ok, device_state(result.status, detail))
+        return (Printed if result.ok else Refused)(device_state(result.status, detail))
 
     def close(self) -> None:
         if self.twin is not None:

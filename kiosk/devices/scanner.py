@@ -10,12 +10,12 @@ import uuid
 
 from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import KioskError, UsageError
-from kiosk.ports import DeviceState, ScannedMaterial
+from kiosk.ports import DeviceHealth, DeviceState, ScannedMaterial, ScannerCode
 
 log = logging.getLogger(__name__)
 
 # code → (health, 中文 state, English state, resident sentence, resident English)
-WORDS = {
+WORDS: dict[ScannerCode, tuple[DeviceHealth, str, str, str, str]] = {
     "ready": ("ok", "就绪", "ready", "", ""),
     "no_device": ("absent", "未连接扫描仪", "no scanner",
                   "扫描仪暂时无法使用，请联系工作人员。", "The scanner is not available. Please ask the staff for help."),

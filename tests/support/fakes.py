@@ -8,7 +8,7 @@ import hashlib
 import os
 
 from kiosk.identity import Identity
-from kiosk.ports import DeviceState, PrintOutcome, ProgressItem, ScannedMaterial, SubmitOutcome
+from kiosk.ports import DeviceState, Printed, ProgressItem, Refused, ScannedMaterial, SubmitOutcome
 
 RESIDENT = Identity(card_type="resident", name="张三", id_number="11010519491231002X", sex="female",
                     birth_date=_dt.date(1949, 12, 31), address="北京市通州区新华大街1号",
@@ -44,14 +44,14 @@ class FakePrinter:
     def state(self) -> DeviceState:
         return DeviceState("printer", "ok" if self.status == "ready" else "fault", self.status)
 
-    def print_receipt(self, receipt) -> PrintOutcome:
+    def print_receipt(self, receipt):
         if self.status != "ready":
-            return PrintOutcome(False, self.state())
+            return Refused(self.state())
         self.printed.append(receipt)
-        return PrintOutcome(True, self.state())
+        return Printed(self.state())
 
-    def print_test(self) -> PrintOutcome:
-        return PrintOutcome(self.status == "ready", self.state())
+    def print_test(self):
+        return (Printed if self.status == "ready" else Refused)(self.state())
 
 
 class FakeScanner:
