@@ -5,11 +5,16 @@ resident's data for one journey, and wipes it on every way back home.
                                          └──── (query matter) ───────→ answer ─────────────────→ home
     home → progress → home;   home → technician → home
 
-Events: start, query, technician, card_read(identity, source), pick(matter), next, back, submit,
-submitted(outcome), failed(error), done, cancel, card_removed(source), leave, idle_expired.
-`next`/`back` walk the steps the chosen matter needs (`journey_steps`)."""
+Events: start, query, technician, card_read(identity, source), pick(matter), next(form= | delivery=),
+back, scanned(material), submit, submitted(submitted), failed(error), answered(answer), found(items),
+done, cancel, card_removed(source), leave, idle_expired.
+`next`/`back` walk the steps the chosen matter needs (`journey_steps`). The side effects of the
+steps (submit, print, query, scan) are run by kiosk/journey.py, which fires the results back here.
+An event fired by a listener while the session tells its listeners of a transition is applied
+after every listener has seen that transition, so they all see the transitions in order."""
 from __future__ import annotations
 
+import collections
 import dataclasses
 import datetime as _dt
 import logging
@@ -57,7 +62,7 @@ class SessionData:
     form: dict[str, str] = dataclasses.field(default_factory=dict)
     attachments: dict[str, Any] = dataclasses.field(default_factory=dict)  # material code → ScannedMaterial
     delivery: Any = None  # kiosk.transaction.Delivery
-    outcome: Any = None  # kiosk.ports.SubmitOutcome
+    submitted: Any = None  # kiosk.usecases.Submitted: the outbox's outcome and the receipt
     answer: Any = None  # the result of a query matter
     progress: Any = None  # list[ProgressItem] of a progress query
     error: Problem | None = None
@@ -94,6 +99,8 @@ class Session:
         self.data = SessionData()
         self._listeners: list[Listener] = []
         self._last_touch = clock.monotonic()
+        self._telling = False  # listeners are being told of a transition
+        self._later: collections.deque[tuple[str, dict[str, Any]]] = collections.deque()
 
     # ---- observation --------------------------------------------------------------------
     def add_listener(self, cb: Listener) -> None:
@@ -108,8 +115,15 @@ class Session:
             self.wipe()
         if new != old:
             log.info("session %s -(%s)-> %s", old, event, new)
-        for cb in list(self._listeners):
-            cb(old, new, event)
+        self._telling = True
+        try:
+            for cb in list(self._listeners):
+                cb(old, new, event)
+        finally:
+            self._telling = False
+        while self._later:  # what the listeners fired, in order, now that all of them know
+            ev, payload = self._later.popleft()
+            self.fire(ev, **payload)
 
     def wipe(self) -> None:
         """Forget the resident: the old data object is emptied too, so nothing still holding it
@@ -142,7 +156,11 @@ class Session:
 
     def fire(self, event: str, **payload: Any) -> str:
         """Apply an event; returns the new state. An event the state does not take is ignored
-        (a stale touch or a late device report) and logged."""
+        (a stale touch or a late device report) and logged. Fired by a listener while it is
+        told of a transition, the event waits until every listener has been told."""
+        if self._telling:
+            self._later.append((event, payload))
+            return self.state
         self.touch()
         key = (self.state, event)
         if key in TRANSITIONS:
@@ -190,8 +208,19 @@ class Session:
             return "choose"
         return steps[min(i, len(steps) - 1)]
 
-    def _next(self, **_) -> str:
+    def _next(self, form: dict[str, str] | None = None, delivery=None, **_) -> str:
+        """On to the next step, keeping what the step collected (the form's values, the delivery)."""
+        if form is not None:
+            self.data.form = dict(form)
+        if delivery is not None:
+            self.data.delivery = delivery
         return self._step(+1)
+
+    def _scanned(self, material=None, **_) -> str:
+        """A material scanned (kiosk.ports.ScannedMaterial): kept for the submission."""
+        if material is not None:
+            self.data.attachments[material.material] = material
+        return self.state
 
     def _back(self, **_) -> str:
         return self._step(-1)
@@ -204,8 +233,8 @@ class Session:
         self.data.matter, self.data.error = None, None
         return "choose"
 
-    def _submitted(self, outcome=None, **_) -> str:
-        self.data.outcome, self.data.error = outcome, None
+    def _submitted(self, submitted=None, **_) -> str:
+        self.data.submitted, self.data.error = submitted, None
         return "receipt"
 
     def _failed(self, error: Problem | None = None, **_) -> str:
@@ -238,6 +267,7 @@ TRANSITIONS: dict[tuple[str, str], Any] = {
     ("choose", "failed"): Session._failed,
     **{(s, "next"): Session._next for s in _STEP_STATES if s not in ("confirm", "answer")},
     **{(s, "back"): Session._back for s in _STEP_STATES},
+    ("scan", "scanned"): Session._scanned,
     ("confirm", "submit"): "submit",
     ("submit", "submitted"): Session._submitted,
     ("submit", "failed"): Session._failed,
@@ -269,6 +299,7 @@ def transition_table() -> list[tuple[str, str, str]]:
         Session._back: "the previous step (choose before guide)",
         Session._identify_back: "choose when a card was read (a matter refused it), else home",
         Session._submitted: "receipt",
+        Session._scanned: "stays, the material kept for the submission",
         Session._failed: "confirm from submit; otherwise stays, with the error shown",
         Session._card_removed: "home (wiped) when the card that identified the resident is removed",
         Session._answered: "stays, showing the answer",

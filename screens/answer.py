@@ -5,7 +5,6 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
-from kiosk.session import Problem
 from screens.look import look
 from screens.widgets import KioskScreen
 
@@ -32,28 +31,15 @@ class AnswerScreen(KioskScreen):
     title = StringProperty("")
 
     def show(self, event: str) -> None:
-        data = self.ctx.session.data
+        data = self.ctx.journey.snapshot()  # the journey asks the jurisdiction when the step opens
         m = data.matter
         self.title = (m.name_en or m.name) if look.lang == "en" else m.name
         self.problem = self.problem_text()
+        self.busy = data.asking
         if event == "next":
-            self.busy = True
             self.ids.rows.clear_widgets()
-            ident, form = data.identity, dict(data.form or {})
-            self.ctx.run(lambda: self.ctx.actions.query(m, ident, form), self._answered, self._failed)
         elif event == "answered":
-            self.busy = False
             self._render(data.answer or {})
-        elif event == "failed":
-            self.busy = False
-
-    def _answered(self, answer) -> None:
-        self.ctx.fire("answered", answer=answer)
-
-    def _failed(self, error) -> None:
-        zh = getattr(error, "resident", None) or "查询没有成功，请稍后再试。"
-        en = getattr(error, "resident_en", None) or "The query did not succeed. Please try again later."
-        self.ctx.fire("failed", error=Problem("query_failed", zh, en))
 
     def _render(self, answer: dict) -> None:
         box = self.ids.rows

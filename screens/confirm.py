@@ -14,7 +14,7 @@ class ConfirmScreen(KioskScreen):
     jurisdiction = StringProperty("")
 
     def show(self, event: str) -> None:
-        data = self.ctx.session.data
+        data = self.ctx.journey.snapshot()
         a = self.ctx.actions
         m = data.matter
         self.problem = self.problem_text()

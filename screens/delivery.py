@@ -20,7 +20,7 @@ class DeliveryScreen(KioskScreen):
     phone = StringProperty("")
 
     def show(self, event: str) -> None:
-        data = self.ctx.session.data
+        data = self.ctx.journey.snapshot()
         self.problem = self.problem_text()
         methods = data.matter.delivery
         d = data.delivery
@@ -59,9 +59,9 @@ class DeliveryScreen(KioskScreen):
             self.phone = value
 
     def go_next(self) -> None:
-        # the rules are kiosk.intake's, which `kiosk-admin submit` applies too
+        # checked by the journey (kiosk.intake's rules); when right it moves on with the delivery
         d = Delivery("mail", self.address.strip(), self.phone) if self.method == "mail" else Delivery(self.method)
-        why = intake.delivery_problem(self.ctx.session.data.matter, d)
+        why = self.ctx.journey.finish_delivery(d)
         if why == "address":
             self.problem = tr("delivery.address", look.lang) + " ?"
             self.edit("address")
@@ -69,9 +69,6 @@ class DeliveryScreen(KioskScreen):
         if why == "phone":
             self.problem = "请输入11位手机号码" if look.lang == "zh" else "Please enter an 11-digit mobile number"
             self.edit("phone")
-            return
-        self.ctx.session.data.delivery = d
-        self.ctx.fire("next")
 
     def reset(self) -> None:
         super().reset()

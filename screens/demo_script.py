@@ -111,7 +111,7 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
             dest = os.path.join(folder, f"{len(shots) + 1:02d}-receipt-printed.png")
             shutil.copy(printer.last_png, dest)
             shots.append(dest)
-        first_txid = services.session.data.outcome.outcome.txid
+        first_txid = services.session.data.submitted.outcome.txid
         d.tap_id("finish")
         d.wait_state("home")
 
@@ -144,7 +144,7 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.wait_state("receipt")
         d.wait(lambda: d.screen.printing in ("printed", "failed"), what="printing")
         shot("receipt-saved-offline-no-paper")
-        second_txid = services.session.data.outcome.outcome.txid
+        second_txid = services.session.data.submitted.outcome.txid
         d.tap_id("finish")
         d.wait_state("home")
         for sim in sims.values():

@@ -29,7 +29,7 @@ class FormScreen(KioskScreen):
         super().__init__(**kw)
 
     def show(self, event: str) -> None:
-        data = self.ctx.session.data
+        data = self.ctx.journey.snapshot()
         m = data.matter
         self.problem = self.problem_text()
         self.values = self.ctx.actions.prefill(m, data.identity)
@@ -142,21 +142,17 @@ class FormScreen(KioskScreen):
             self._paint(self.current)
 
     def go_next(self) -> None:
-        m = self.ctx.session.data.matter
-        self.errors = self.ctx.actions.form_errors(m, self.values)
+        # checked by the journey (kiosk.intake's rules); without errors it moves on with the values
+        self.errors = self.ctx.journey.finish_form({k: v for k, v in self.values.items() if k in self._fields})
+        if not self.errors:
+            return
         for k in self._rows:
             self._paint(k)
-        if self.errors:
-            self.problem = tr("form.fix", look.lang)
-            first = next(iter(self.errors))
-            if first not in self._locked:
-                self.select(first)
-            self.ids.scroll.scroll_to(self._rows[first], animate=False)  # the first error in view
-            return
-        # every field, the card's too: the matter's mapping reads form.<key> (applicantName is
-        # form.name), and the transaction holding it is sealed like the identity
-        self.ctx.session.data.form = {k: v for k, v in self.values.items() if k in self._fields}
-        self.ctx.fire("next")
+        self.problem = tr("form.fix", look.lang)
+        first = next(iter(self.errors))
+        if first not in self._locked:
+            self.select(first)
+        self.ids.scroll.scroll_to(self._rows[first], animate=False)  # the first error in view
 
     def reset(self) -> None:
         super().reset()

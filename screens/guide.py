@@ -16,7 +16,7 @@ class GuideScreen(KioskScreen):
     is_query = BooleanProperty(False)
 
     def show(self, event: str) -> None:
-        m = self.ctx.session.data.matter
+        m = self.ctx.journey.snapshot().matter
         a = self.ctx.actions
         self.problem = self.problem_text()
         self.title = ((m.name_en or m.name) if look.lang == "en" else m.name) + "  ·  " + \

@@ -16,7 +16,7 @@ class IdentifyScreen(KioskScreen):
 
     def show(self, event: str) -> None:
         self.problem = self.problem_text()
-        data = self.ctx.session.data
+        data = self.ctx.journey.snapshot()
         self.refused = data.error is not None and data.error.code == "card_not_accepted"
         if self.refused and data.matter is not None:
             # back from choose: name the matter the card was refused for

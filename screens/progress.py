@@ -6,7 +6,6 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty
 
-from kiosk.session import Problem
 from screens.i18n import tr
 from screens.look import look
 from screens.widgets import KioskScreen
@@ -17,18 +16,19 @@ class ProgressScreen(KioskScreen):
     searched = BooleanProperty(False)
 
     def show(self, event: str) -> None:
-        data = self.ctx.session.data
+        data = self.ctx.journey.snapshot()
         self.problem = self.problem_text()
         if event == "query":
             self.reset()
-        elif event == "card_read" and data.identity is not None:
-            number = data.identity.id_number
-            self._ask(lambda: self.ctx.actions.progress(id_number=number))
         elif event == "found":
-            self.busy = False
             self._render(data.progress or [])
-        elif event == "failed":
-            self.busy = False
+        self.journey_changed()
+
+    def journey_changed(self) -> None:
+        asking = self.ctx.journey.snapshot().asking
+        if asking and not self.busy:  # a query by card or by number started
+            self.ids.records.clear_widgets()
+        self.busy = asking
 
     def card_failed(self, code: str, text: str) -> None:
         self.problem = text
@@ -37,17 +37,7 @@ class ProgressScreen(KioskScreen):
         number = self.ids.keypad.value.strip().upper()
         if len(number) < 6:
             return
-        self._ask(lambda: self.ctx.actions.progress(tracking_number=number))
-
-    def _ask(self, fn) -> None:
-        self.busy = True
-        self.ids.records.clear_widgets()
-        self.ctx.run(fn, lambda items: self.ctx.fire("found", items=items), self._failed)
-
-    def _failed(self, error) -> None:
-        zh = getattr(error, "resident", None) or "暂时无法查询，请稍后再试。"
-        en = getattr(error, "resident_en", None) or "Progress cannot be checked right now. Please try later."
-        self.ctx.fire("failed", error=Problem("progress_failed", zh, en))
+        self.ctx.journey.progress_by_number(number)
 
     def _render(self, items) -> None:
         self.searched = True

@@ -1,5 +1,5 @@
-"""Scan: the material checklist; scan each with a preview of its pages; rescan; optional
-materials can be skipped; the count of pages checked."""
+"""Scan: the material checklist; scan each with a preview of its pages (the journey scans); rescan;
+optional materials can be skipped; the count of pages checked."""
 from __future__ import annotations
 
 from kivy.factory import Factory
@@ -21,12 +21,20 @@ class ScanScreen(KioskScreen):
 
     def show(self, event: str) -> None:
         self.problem = self.problem_text()
-        if self.ctx.scan_folder is None:
-            self.ctx.scan_folder = self.ctx.actions.new_scan_folder()
-        self._build()
+        self.journey_changed()
 
-    def _build(self) -> None:
-        data = self.ctx.session.data
+    def journey_changed(self) -> None:
+        j = self.ctx.journey.snapshot()
+        self.busy = j.scanning
+        if j.scan_error is not None:
+            reason = j.scan_error.en if look.lang == "en" else j.scan_error.zh
+            self.problem = tr("scan.failed", look.lang, reason=reason)
+        for code in j.attachments:
+            self.skipped.discard(code)
+        self._build(j)
+
+    def _build(self, data=None) -> None:
+        data = data or self.ctx.journey.snapshot()
         m = data.matter
         box = self.ids.materials
         box.clear_widgets()
@@ -58,7 +66,7 @@ class ScanScreen(KioskScreen):
             row.add_widget(buttons)
             box.add_widget(row)
         self.pages = sum(s.pages for s in data.attachments.values())
-        self.complete = not self.ctx.actions.missing_materials(m, data.attachments)
+        self.complete = not data.missing
 
     def skip(self, code: str) -> None:
         self.skipped.add(code)
@@ -67,31 +75,12 @@ class ScanScreen(KioskScreen):
     def scan(self, code: str) -> None:
         if self.busy:
             return
-        self.busy = code
         self.problem = ""
-        m = self.ctx.session.data.matter
-        folder = self.ctx.scan_folder
-        self._build()
-        self.ctx.run(lambda: self.ctx.actions.scan(m, code, folder), self._scanned, self._failed)
-
-    def _scanned(self, result) -> None:
-        self.busy = ""
-        self.skipped.discard(result.material)
-        self.ctx.session.data.attachments[result.material] = result
-        self.ctx.session.touch()
-        self._build()
-
-    def _failed(self, error) -> None:
-        self.busy = ""
-        reason = getattr(error, "resident_en" if look.lang == "en" else "resident", None) or str(error)
-        self.problem = tr("scan.failed", look.lang, reason=reason)
-        self._build()
+        self.ctx.journey.scan(code)  # journey_changed() now (busy), and again with the result
 
     def go_next(self) -> None:
-        if not self.complete:
+        if not self.ctx.journey.finish_scan():
             self.problem = tr("scan.missing", look.lang)
-            return
-        self.ctx.fire("next")
 
     def reset(self) -> None:
         super().reset()

@@ -1,6 +1,8 @@
 """The app's frame: the screen manager (one screen per session state, made on first use), the
 idle countdown, the cancel button, the demo dock, and the hops from device and outbox threads
-onto the main thread. Data flows one way: session → listener → screen.show()."""
+onto the main thread. Data flows one way: session → listener → screen.show(); the journey's work
+(kiosk/journey.py) runs on the worker thread and comes back through the same listener, or through
+`journey_changed()` when nothing moved."""
 from __future__ import annotations
 
 import logging
@@ -12,6 +14,7 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
+from kiosk.journey import Journey
 from screens import memory, registry
 from screens.background import Worker
 from screens.i18n import tr
@@ -27,18 +30,19 @@ NO_CANCEL = ("home", "submit", "receipt", "technician")
 
 
 class Context:
-    """What every screen is handed: the session, the use cases, the worker for slow calls."""
+    """What every screen is handed: the journey (what to show, where touches go), the use cases
+    for the catalog and the technician, the worker for a technician's slow call."""
 
     def __init__(self, services, worker: Worker, shell: "Shell"):
         self.services = services
-        self.session = services.session
         self.actions = services.actions
         self.worker = worker
         self.shell = shell
-        self.scan_folder: str | None = None  # this journey's scans; deleted at the wipe
+        # built before the shell listens to the session: a step's work has started when a screen shows
+        self.journey = Journey(services.session, services.actions, executor=worker.run)
 
     def fire(self, event: str, **payload: Any) -> str:
-        return self.session.fire(event, **payload)
+        return self.journey.fire(event, **payload)
 
     def run(self, fn, on_done, on_error) -> None:
         self.worker.run(fn, on_done, on_error)
@@ -108,6 +112,7 @@ class Shell(BoxLayout):
         self.session.add_listener(on_main(self._on_session))
         # a worker thread that finds a device gone (or back) tells the status bar on the main thread
         services.availability.subscribe(on_main(self.status_changed))
+        self.ctx.journey.subscribe(on_main(self._journey_changed))
         look.reset(lang=services.config.ui.language, elder=services.config.ui.elder_mode)
         self.show("home", "start")
         if self.demo:
@@ -188,17 +193,20 @@ class Shell(BoxLayout):
         self.show(new, event)
         self.tick()
 
+    def _journey_changed(self) -> None:
+        scr = self.screens.get(self.state)
+        if scr is not None:
+            scr.journey_changed()
+
     def wipe(self) -> None:
-        """Forget the resident everywhere: late results dropped, every screen reset, scans
-        deleted, the site's language and text size back."""
+        """Forget the resident on screen (the journey has deleted the scans and dropped late
+        results): every screen reset, the site's language and text size back."""
         self.worker.new_journey()
         for scr in self.screens.values():
             scr.reset()
-        self.ctx.actions.discard_scans(self.ctx.scan_folder)
-        self.ctx.scan_folder = None
         look.reset(lang=self.services.config.ui.language, elder=self.services.config.ui.elder_mode)
         self.idle_left = -1
-        self.ctx.run(self.ctx.actions.check_printer, lambda _r: self.status_changed(), lambda _e: None)
+        self.status_changed()  # in the site's language
         # the journey's garbage, once home is on screen; screens built in it live on: settled
         memory.release_after_next_frame(settle=len(self.screens) > self._settled)
         self._settled = len(self.screens)

@@ -111,9 +111,11 @@ class TapScrollView(ScrollView):
 
 
 class KioskScreen(Screen):
-    """One screen. `ctx` (screens.shell.Context) is handed in: the session, the use cases, the
-    worker for slow calls. `show()` runs each time the session enters this state or changes in
-    it; `reset()` forgets the resident (after it no widget holds their data)."""
+    """One screen. `ctx` (screens.shell.Context) is handed in: the journey (what to show, where
+    touches go), the use cases. `show()` runs each time the session enters this state or changes
+    in it; `journey_changed()` when the journey's work moved on without a transition (a print
+    finished, a scan started or failed); `reset()` forgets the resident (after it no widget
+    holds their data)."""
 
     ctx: Any = ObjectProperty(None, rebind=True)
     problem = StringProperty("")  # what went wrong, in the resident's language
@@ -121,11 +123,14 @@ class KioskScreen(Screen):
     def show(self, event: str) -> None:
         pass
 
+    def journey_changed(self) -> None:
+        pass
+
     def reset(self) -> None:
         self.problem = ""
 
     def problem_text(self) -> str:
-        err = self.ctx.session.data.error
+        err = self.ctx.journey.snapshot().error
         if err is None:
             return ""
         from screens.look import look

@@ -12,7 +12,7 @@ PHONE = "13912345678"
 
 
 def _submitted_txid(ui) -> str:
-    return ui.services.session.data.outcome.outcome.txid
+    return ui.services.session.data.submitted.outcome.txid
 
 
 @journey
@@ -100,7 +100,7 @@ def test_card_pulled_mid_journey(ui):
     ui.tap_id("next")
     ui.wait_state("scan")
     ui.scan_all()
-    folder = ui.d.shell.ctx.scan_folder
+    folder = ui.d.shell.ctx.journey.scan_folder
     assert folder and os.listdir(folder)
     ui.shot("scan-before-pull")
     ui.twins["idreader"].remove()

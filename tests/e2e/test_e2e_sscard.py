@@ -70,7 +70,7 @@ def test_sscard_identifies_then_submits(ui):
     ui.shot("receipt")
     scr = ui.screen
     assert scr.forwarded and scr.printing == "printed"
-    txid = ui.services.session.data.outcome.outcome.txid
+    txid = ui.services.session.data.submitted.outcome.txid
     sim = ui.twins["jurisdictions"]["sanhe"]
     assert txid in sim.delivered_ids()
     fields = sim.received[txid].fields

@@ -49,7 +49,7 @@ def test_full_application_journey_and_wipe(s):
     data = s.data
     data.form["phone"] = "13800138000"
     assert s.fire("submit") == "submit"
-    assert s.fire("submitted", outcome="OUT") == "receipt" and s.data.outcome == "OUT"
+    assert s.fire("submitted", submitted="OUT") == "receipt" and s.data.submitted == "OUT"
     assert s.fire("done") == "home"
     assert data.identity is None and data.form == {} and s.data.identity is None
     assert [x[2] for x in seen] == ["identify", "choose", "guide", "form", "scan", "delivery", "confirm", "submit", "receipt", "home"]
@@ -153,7 +153,7 @@ def test_cancel_from_every_state_but_home_and_submit_wipes():
 
 def test_every_transition_in_the_table_is_taken():
     """Walk every (state, event) in the table from a session set up in that state."""
-    payloads = {"card_read": dict(identity=ident()), "pick": dict(matter=APPLY), "submitted": dict(outcome=1),
+    payloads = {"card_read": dict(identity=ident()), "pick": dict(matter=APPLY), "submitted": dict(submitted=1),
                 "failed": dict(error="e"), "answered": dict(answer=1), "found": dict(items=[])}
     for (state, event) in TRANSITIONS:
         s = Session(FakeClock())
@@ -179,3 +179,35 @@ def test_ignored_events_change_nothing(s):
 def test_docs_table_is_current():
     with open("docs/session.md", encoding="utf-8") as f:
         assert f.read() == markdown_table(), "run: python -m kiosk.session > docs/session.md"
+
+
+def test_steps_hand_their_data_to_the_session():
+    """The form's values, a scanned material and the delivery travel as payloads of events: no
+    screen writes into the session's data."""
+    from kiosk.ports import ScannedMaterial
+    from kiosk.transaction import Delivery
+
+    s = Session(FakeClock())
+    walk_to(s, "form")
+    assert s.fire("next", form={"phone": "13800138000"}) == "scan" and s.data.form == {"phone": "13800138000"}
+    page = ScannedMaterial("id_copy", "/x.pdf", 1, (), "0" * 64, 10)
+    assert s.fire("scanned", material=page) == "scan" and s.data.attachments == {"id_copy": page}
+    s.fire("next")
+    assert s.fire("next", delivery=Delivery("pickup")) == "confirm" and s.data.delivery == Delivery("pickup")
+
+
+def test_an_event_fired_by_a_listener_waits_until_every_listener_knows():
+    """A listener that answers a transition with an event (the journey's synchronous executor in
+    tests) must not make the listeners after it see the transitions out of order."""
+    s = Session(FakeClock())
+    seen = []
+
+    def first(old, new, event):
+        seen.append(("first", new))
+        if new == "identify":
+            s.fire("back")
+
+    s.add_listener(first)
+    s.add_listener(lambda old, new, event: seen.append(("second", new)))
+    assert s.fire("start") == "home"  # the answer waited, then ran
+    assert seen == [("first", "identify"), ("second", "identify"), ("first", "home"), ("second", "home")]

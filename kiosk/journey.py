@@ -1,0 +1,265 @@
+"""The resident's journey: runs the side effects of the session's steps, Kivy-free.
+
+The session (kiosk/session.py) decides which step comes next and holds the resident's data; this
+coordinator does what a step needs done — submit to the outbox, print the receipt, ask a query
+matter or a progress query, scan a material, forget the scans and check the printer at the wipe —
+and fires the results back into the session as events. Screens read `snapshot()` (a frozen
+`JourneySnapshot`) and turn touches into calls here; they never run a use case nor write the
+session's data.
+
+Slow work (network, printer, scanner) runs through the injected `executor(fn, done, failed)`:
+`run_now` in unit tests (synchronous, no Kivy), the app's worker thread in the kiosk (its results
+hop back onto the main thread). A result that arrives after the journey ended (a wipe) is
+dropped. Every call here is made on one thread (the app's main thread)."""
+from __future__ import annotations
+
+import dataclasses
+import logging
+import os
+import types
+from typing import Any, Callable, Literal, Mapping
+
+from kiosk.catalog import Matter
+from kiosk.identity import Identity
+from kiosk.ports import PrintResult, ProgressItem, ScannedMaterial
+from kiosk.session import Problem, Session
+from kiosk.transaction import Delivery
+from kiosk.usecases import KioskActions, Submitted
+
+log = logging.getLogger(__name__)
+
+Done = Callable[[Any], None]
+Failed = Callable[[BaseException], None]
+Executor = Callable[[Callable[[], Any], Done, Failed], None]
+Listener = Callable[[], None]
+
+Printing = Literal["", "printing", "printed", "failed"]
+
+# What a resident reads when a step fails without words of its own: (code, 中文, English).
+SUBMIT_FAILED = ("submit_failed", "提交没有成功，请稍后再试或联系工作人员。",
+                 "The submission did not succeed. Please try again later or ask the staff.")
+QUERY_FAILED = ("query_failed", "查询没有成功，请稍后再试。", "The query did not succeed. Please try again later.")
+PROGRESS_FAILED = ("progress_failed", "暂时无法查询，请稍后再试。",
+                   "Progress cannot be checked right now. Please try later.")
+
+
+def run_now(fn: Callable[[], Any], done: Done, failed: Failed) -> None:
+    """The synchronous executor: the unit tests' (and a console's) way to run a step."""
+    try:
+        value = fn()
+    except Exception as e:
+        failed(e)
+    else:
+        done(value)
+
+
+def problem(error: BaseException, default: tuple[str, str, str]) -> Problem:
+    """An error in the resident's words: its own (KioskError.resident / resident_en) or the step's."""
+    code, zh, en = default
+    return Problem(code, getattr(error, "resident", None) or zh, getattr(error, "resident_en", None) or en)
+
+
+@dataclasses.dataclass(frozen=True)
+class JourneySnapshot:
+    """What the screens show: the session's state and data, and the steps' progress."""
+
+    state: str
+    identity: Identity | None
+    identity_source: str | None
+    matter: Matter | None
+    form: Mapping[str, str]
+    attachments: Mapping[str, ScannedMaterial]
+    delivery: Delivery | None
+    submitted: Submitted | None  # the outbox's outcome and the receipt
+    answer: Mapping[str, Any] | None  # a query matter's answer
+    progress: tuple[ProgressItem, ...] | None  # a progress query's transactions
+    error: Problem | None  # why the resident cannot go on here
+    asking: bool  # a query or a progress query is under way
+    scanning: str  # the material being scanned, "" when none
+    scan_error: Problem | None  # the last scan failed, why
+    printing: Printing
+    qr_path: str  # the receipt's QR code as a PNG ("" before the receipt)
+    missing: tuple[str, ...]  # required materials not scanned yet
+
+
+class Journey:
+    """The coordinator. Built on the session (it listens to it: first, so a step's work has
+    started when the screens are told) and the use cases."""
+
+    def __init__(self, session: Session, actions: KioskActions, *, executor: Executor = run_now):
+        self.session, self.actions, self.executor = session, actions, executor
+        self.scan_folder: str | None = None  # this journey's scans and QR code; deleted at the wipe
+        self._generation = 0  # moves on at every wipe: a late result of an older journey is dropped
+        self._asking = False
+        self._scanning = ""
+        self._scan_error: Problem | None = None
+        self._printing: Printing = ""
+        self._qr_path = ""
+        self._listeners: list[Listener] = []
+        session.add_listener(self._on_session)
+
+    # ---- what the screens read ----------------------------------------------------------------
+    def snapshot(self) -> JourneySnapshot:
+        d = self.session.data
+        return JourneySnapshot(
+            state=self.session.state, identity=d.identity, identity_source=d.identity_source, matter=d.matter,
+            form=types.MappingProxyType(dict(d.form)), attachments=types.MappingProxyType(dict(d.attachments)),
+            delivery=d.delivery, submitted=d.submitted, answer=d.answer,
+            progress=tuple(d.progress) if d.progress is not None else None, error=d.error,
+            asking=self._asking, scanning=self._scanning, scan_error=self._scan_error,
+            printing=self._printing, qr_path=self._qr_path,
+            missing=tuple(self.actions.missing_materials(d.matter, d.attachments)) if d.matter is not None else ())
+
+    def subscribe(self, callback: Listener) -> None:
+        """`callback()` when the journey changed without a session transition (a print finished,
+        a scan started, failed or ended)."""
+        self._listeners.append(callback)
+
+    # ---- what the screens ask (touches turned into events) --------------------------------------
+    def fire(self, event: str, **payload: Any) -> str:
+        """A plain session event (start, pick, next, back, submit, done, cancel ...)."""
+        return self.session.fire(event, **payload)
+
+    def touch(self) -> None:
+        self.session.touch()
+
+    def finish_form(self, values: Mapping[str, str]) -> dict[str, str]:
+        """The form's values: their errors by field (nothing moves), or on to the next step with
+        every field kept (the card's too: the mapping reads form.<key>, sealed like the identity)."""
+        m = self.session.data.matter
+        errors = self.actions.form_errors(m, dict(values))
+        if not errors:
+            keys = {f.key for f in m.fields}
+            self.fire("next", form={k: v for k, v in values.items() if k in keys})
+        return errors
+
+    def finish_delivery(self, delivery: Delivery) -> str | None:
+        """The delivery chosen: what is wrong with it ("address" | "phone"), or on to the next step."""
+        from kiosk import intake  # the rules `kiosk-admin submit` applies too
+
+        why = intake.delivery_problem(self.session.data.matter, delivery)
+        if why is None:
+            self.fire("next", delivery=delivery)
+        return why
+
+    def finish_scan(self) -> bool:
+        """On to the next step when every required material is scanned; False (nothing moves) else."""
+        d = self.session.data
+        if self.actions.missing_materials(d.matter, d.attachments):
+            return False
+        self.fire("next")
+        return True
+
+    def scan(self, material: str) -> None:
+        """Scan one material (off the main thread); the result is kept by the session."""
+        if self._scanning or self.session.state != "scan":
+            return
+        matter, folder = self.session.data.matter, self._folder()
+        self._scanning, self._scan_error = material, None
+        self._changed()
+        self._run(lambda: self.actions.scan(matter, material, folder), self._scanned, self._scan_failed)
+
+    def progress_by_number(self, tracking_number: str) -> None:
+        """A progress query by tracking number (the resident typed it)."""
+        self._ask_progress(tracking_number=tracking_number)
+
+    # ---- the session's transitions start the steps' work ----------------------------------------
+    def _on_session(self, old: str, new: str, event: str) -> None:
+        if new == "scan" and old != "scan":
+            self._scan_error = None  # a failed scan's words are for the visit they happened in
+        if new == "home" and old != "home":
+            self._wipe()
+        elif new == "submit" and event == "submit":
+            self._submit()
+        elif new == "receipt" and event == "submitted":
+            self._print()
+        elif new == "answer" and event == "next":
+            self._query()
+        elif new == "progress" and event == "card_read" and self.session.data.identity is not None:
+            self._ask_progress(id_number=self.session.data.identity.id_number)
+        elif new == "progress" and event == "query":
+            self._asking = False
+
+    def _submit(self) -> None:
+        d = self.session.data
+        data = {"identity": d.identity, "matter": d.matter, "form": dict(d.form or {}),
+                "attachments": dict(d.attachments or {}), "delivery": d.delivery}
+        self._run(lambda: self.actions.submit(data), lambda sub: self.fire("submitted", submitted=sub),
+                  lambda e: self.fire("failed", error=problem(e, SUBMIT_FAILED)))
+
+    def _print(self) -> None:
+        sub: Submitted | None = self.session.data.submitted
+        if sub is None:
+            return
+        self._qr_path = self.actions.qr_png(sub.receipt.qr_payload, os.path.join(self._folder(), "receipt-qr.png"))
+        self._printing = "printing"
+        self._run(lambda: self.actions.print_receipt(sub.receipt), self._printed, lambda _e: self._printed(None))
+
+    def _printed(self, result: PrintResult | None) -> None:
+        # None: no printer, or it failed (the use case told the status bar); the QR stays on screen
+        self._printing = "printed" if result is not None and result.ok else "failed"
+        self._changed()
+
+    def _query(self) -> None:
+        d = self.session.data
+        matter, ident, form = d.matter, d.identity, dict(d.form or {})
+        self._asking = True
+        self._run(lambda: self.actions.query(matter, ident, form), self._answered,
+                  lambda e: self._asked("failed", error=problem(e, QUERY_FAILED)))
+
+    def _answered(self, answer) -> None:
+        self._asked("answered", answer=answer)
+
+    def _ask_progress(self, **by: str) -> None:
+        self._asking = True
+        self._changed()
+        self._run(lambda: self.actions.progress(**by), lambda items: self._asked("found", items=items),
+                  lambda e: self._asked("failed", error=problem(e, PROGRESS_FAILED)))
+
+    def _asked(self, event: str, **payload: Any) -> None:
+        self._asking = False
+        self.fire(event, **payload)
+
+    def _scanned(self, result: ScannedMaterial) -> None:
+        self._scanning = ""
+        self.fire("scanned", material=result)
+
+    def _scan_failed(self, error: BaseException) -> None:
+        self._scanning = ""
+        self._scan_error = Problem("scan_failed", getattr(error, "resident", None) or str(error),
+                                   getattr(error, "resident_en", None) or str(error))
+        self._changed()
+
+    def _wipe(self) -> None:
+        """Forget the resident's journey (the session has wiped its data): late results dropped,
+        scans deleted; then ask the printer how it is, so a refilled one is reported at once."""
+        self._generation += 1
+        self.actions.discard_scans(self.scan_folder)
+        self.scan_folder = None
+        self._asking, self._scanning, self._scan_error = False, "", None
+        self._printing, self._qr_path = "", ""
+        self._run(self.actions.check_printer, lambda _r: None, lambda _e: None)
+
+    # ---- plumbing ---------------------------------------------------------------------------------
+    def _folder(self) -> str:
+        if self.scan_folder is None:
+            self.scan_folder = self.actions.new_scan_folder()
+        return self.scan_folder
+
+    def _run(self, fn: Callable[[], Any], done: Done, failed: Failed) -> None:
+        generation = self._generation
+
+        def now_done(value):
+            if generation == self._generation:
+                done(value)
+
+        def now_failed(error):
+            log.warning("journey: %s failed: %s: %s", getattr(fn, "__name__", "step"), type(error).__name__, error)
+            if generation == self._generation:
+                failed(error)
+
+        self.executor(fn, now_done, now_failed)
+
+    def _changed(self) -> None:
+        for cb in list(self._listeners):
+            cb()

@@ -1,0 +1,277 @@
+"""The resident's journey without Kivy: the coordinator (kiosk/journey.py) runs each step's work
+through a synchronous executor over fakes of the ports, and the session moves as it does in the
+app. A whole application (card, pick, form, scan, delivery, confirm, submit, receipt printed) and
+the ways it goes wrong."""
+import dataclasses
+import os
+
+import pytest
+
+from kiosk.bootstrap import build
+from kiosk.clock import FakeClock
+from kiosk.config import load_config
+from kiosk.errors import KioskError
+from kiosk.journey import Journey, JourneySnapshot, run_now
+from kiosk.ports import ScannedMaterial
+from kiosk.transaction import Delivery
+from tests.support.fakes import RESIDENT, FakeOutbox, FakePrinter, FakeScanner, fake_factories
+
+APPLY = "TZ-YB-001"  # form, one material, pickup or mail
+QUERY = "TZ-GJJ-001"  # a query matter
+PHONE = "13912345678"
+
+
+class BrokenOutbox(FakeOutbox):
+    """An outbox that cannot queue or answer (its disk full, its database locked)."""
+
+    def submit(self, tx):
+        raise KioskError("outbox: database is locked", resident="暂时无法保存，请稍后再试。",
+                         resident_en="Cannot save now. Please try later.")
+
+    def query(self, jurisdiction, operation, params):
+        raise OSError("network unreachable")
+
+    def progress(self, **_):
+        raise OSError("network unreachable")
+
+
+class JammedScanner(FakeScanner):
+    def scan(self, material, *, pages=1, color=False, out_dir):
+        raise KioskError("scanner: jammed", resident="扫描仪卡纸，请联系工作人员。", resident_en="The scanner is jammed.")
+
+
+def make(tmp_path, **ports):
+    cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path))
+    factories = fake_factories()
+    for name, port in ports.items():
+        factories[name] = (lambda c, k, cat, p=port: p) if name == "outbox" else (lambda c, k, p=port: p)
+    services = build(cfg, clock=FakeClock(), factories=factories)
+    journey = Journey(services.session, services.actions, executor=run_now)
+    return services, journey
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    services, journey = make(tmp_path)
+    yield services, journey
+    services.close()
+
+
+def identified(services, journey, code=APPLY):
+    journey.fire("start")
+    services.idreader.start(_Listener(journey))
+    services.idreader.place(RESIDENT)
+    journey.fire("pick", matter=services.catalog.get(code))
+    assert journey.snapshot().state == "guide"
+    journey.fire("next")
+
+
+class _Listener:
+    """The card events as the app's shell passes them on (on the main thread)."""
+
+    def __init__(self, journey):
+        self.journey = journey
+
+    def card_read(self, source, identity):
+        self.journey.fire("card_read", identity=identity, source=source)
+
+    def card_failed(self, source, code, zh, en):
+        pass
+
+    def card_removed(self, source):
+        self.journey.fire("card_removed", source=source)
+
+    def device_state(self, state):
+        pass
+
+
+def to_confirm(services, journey):
+    identified(services, journey)
+    values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE)
+    assert list(journey.finish_form(dict(values, phone="123"))) == ["phone"]
+    assert journey.snapshot().state == "form" and dict(journey.snapshot().form) == {}  # nothing moves
+    assert journey.finish_form(values) == {}
+    assert journey.snapshot().state == "scan" and journey.snapshot().form["phone"] == PHONE
+    assert not journey.finish_scan() and journey.snapshot().missing == ("residence_proof",)
+    journey.scan("residence_proof")
+    snap = journey.snapshot()
+    assert snap.state == "scan" and snap.scanning == "" and "residence_proof" in snap.attachments
+    assert os.path.exists(snap.attachments["residence_proof"].pdf_path)
+    assert journey.finish_scan()
+    assert journey.snapshot().state == "delivery"
+    assert journey.finish_delivery(Delivery("mail", "", PHONE)) == "address"  # no address: stays
+    assert journey.finish_delivery(Delivery("pickup")) is None
+    assert journey.snapshot().state == "confirm"
+
+
+def test_a_whole_application_journey(kiosk):
+    services, journey = kiosk
+    to_confirm(services, journey)
+    folder = journey.scan_folder
+    journey.fire("submit")
+    snap = journey.snapshot()
+    assert isinstance(snap, JourneySnapshot)
+    assert snap.state == "receipt" and snap.submitted is not None
+    assert snap.printing == "printed" and os.path.exists(snap.qr_path)
+    (tx, item), = services.outbox.items
+    assert tx.form["phone"] == PHONE and tx.delivery == Delivery("pickup") and len(tx.attachments) == 1
+    assert services.printer.printed[0].tracking_number == snap.submitted.receipt.tracking_number
+    assert services.printer.printed[0].masked_id == "110105********002X"
+    journey.fire("done")
+    snap = journey.snapshot()
+    assert snap.state == "home" and snap.identity is None and snap.submitted is None and snap.qr_path == ""
+    assert not os.path.exists(folder) and journey.scan_folder is None  # the scans went with the resident
+
+
+def test_the_snapshot_is_read_only(kiosk):
+    services, journey = kiosk
+    identified(services, journey)
+    snap = journey.snapshot()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        snap.state = "receipt"
+    with pytest.raises(TypeError):
+        snap.form["phone"] = PHONE
+    assert "phone" not in services.session.data.form
+
+
+def test_submit_fails_back_to_confirm_with_words(tmp_path):
+    services, journey = make(tmp_path, outbox=BrokenOutbox())
+    to_confirm(services, journey)
+    journey.fire("submit")
+    snap = journey.snapshot()
+    assert snap.state == "confirm" and snap.submitted is None
+    assert snap.error.code == "submit_failed" and snap.error.zh == "暂时无法保存，请稍后再试。"
+    assert snap.identity is RESIDENT and "residence_proof" in snap.attachments  # nothing lost: try again
+    services.close()
+
+
+def test_printer_not_ready_leaves_the_qr_and_tells_the_status_bar(tmp_path):
+    printer = FakePrinter()
+    printer.status = "paper_out"
+    services, journey = make(tmp_path, printer=printer)
+    told = []
+    services.availability.subscribe(lambda: told.append(services.availability.get("printer")))
+    to_confirm(services, journey)
+    journey.fire("submit")
+    snap = journey.snapshot()
+    assert snap.state == "receipt" and snap.printing == "failed"
+    assert os.path.exists(snap.qr_path) and snap.submitted.receipt.tracking_number
+    assert told == ["printer: paper_out"]
+    printer.status = "ready"  # refilled: the check at the wipe clears it
+    journey.fire("done")
+    assert "printer" not in services.availability and told[-1] is None
+    services.close()
+
+
+def test_no_printer_at_all_leaves_the_qr(tmp_path):
+    cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path))
+
+    def refused(c, k):
+        raise OSError("connection refused")
+
+    services = build(cfg, clock=FakeClock(), factories=dict(fake_factories(), printer=refused))
+    journey = Journey(services.session, services.actions, executor=run_now)
+    to_confirm(services, journey)
+    journey.fire("submit")
+    assert journey.snapshot().printing == "failed" and os.path.exists(journey.snapshot().qr_path)
+    services.close()
+
+
+def test_a_query_matter_answers(kiosk):
+    services, journey = kiosk
+    identified(services, journey, QUERY)
+    values = services.actions.prefill(journey.snapshot().matter, RESIDENT)
+    assert journey.finish_form(values) == {}
+    snap = journey.snapshot()
+    assert snap.state == "answer" and snap.answer == {"balance": "1000.00"} and not snap.asking
+
+
+def test_query_fails_with_words_and_stays(tmp_path):
+    services, journey = make(tmp_path, outbox=BrokenOutbox())
+    identified(services, journey, QUERY)
+    journey.finish_form(services.actions.prefill(journey.snapshot().matter, RESIDENT))
+    snap = journey.snapshot()
+    assert snap.state == "answer" and snap.answer is None and not snap.asking
+    assert snap.error.code == "query_failed" and "查询没有成功" in snap.error.zh
+    services.close()
+
+
+def test_progress_by_card_and_by_number(kiosk):
+    services, journey = kiosk
+    to_confirm(services, journey)
+    journey.fire("submit")
+    number = journey.snapshot().submitted.receipt.tracking_number
+    journey.fire("done")
+    journey.fire("query")
+    services.idreader.place(RESIDENT)
+    snap = journey.snapshot()
+    assert snap.state == "progress" and [i.tracking_number for i in snap.progress] == [number]
+    journey.fire("back")
+    journey.fire("query")
+    journey.progress_by_number(number)
+    assert [i.tracking_number for i in journey.snapshot().progress] == [number]
+
+
+def test_progress_query_fails_with_words(tmp_path):
+    services, journey = make(tmp_path, outbox=BrokenOutbox())
+    journey.fire("query")
+    journey.progress_by_number("TZ2026000001")
+    snap = journey.snapshot()
+    assert snap.state == "progress" and snap.progress is None and not snap.asking
+    assert snap.error.code == "progress_failed"
+    services.close()
+
+
+def test_a_scan_that_fails_says_why_and_keeps_nothing(tmp_path):
+    services, journey = make(tmp_path, scanner=JammedScanner())
+    identified(services, journey)
+    journey.finish_form(dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE))
+    journey.scan("residence_proof")
+    snap = journey.snapshot()
+    assert snap.state == "scan" and snap.scanning == "" and snap.attachments == {}
+    assert snap.scan_error.zh == "扫描仪卡纸，请联系工作人员。"
+    assert not journey.finish_scan()
+    services.close()
+
+
+def test_card_removed_mid_journey_wipes_and_deletes_the_scans(kiosk):
+    services, journey = kiosk
+    identified(services, journey)
+    journey.finish_form(dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE))
+    journey.scan("residence_proof")
+    folder = journey.scan_folder
+    assert os.listdir(folder)
+    services.idreader.remove()
+    snap = journey.snapshot()
+    assert snap.state == "home" and snap.identity is None and dict(snap.attachments) == {} and dict(snap.form) == {}
+    assert not os.path.exists(folder)
+
+
+def test_idle_timeout_wipes(kiosk):
+    services, journey = kiosk
+    identified(services, journey)
+    journey.finish_form(dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE))
+    journey.scan("residence_proof")
+    folder = journey.scan_folder
+    clock, s = services.clock, services.session
+    clock.advance(s.idle_timeout + s.idle_warning)
+    s.tick()
+    snap = journey.snapshot()
+    assert snap.state == "home" and snap.identity is None and not os.path.exists(folder)
+
+
+def test_a_late_result_of_an_ended_journey_is_dropped(kiosk):
+    """The worker finishes a submit after the resident left (a cancel can't happen in submit, but
+    the idle timeout of an earlier step can still have a scan under way): its result is dropped."""
+    services, journey = kiosk
+    pending = []
+    late = Journey(services.session, services.actions, executor=lambda fn, done, failed: pending.append((fn, done)))
+    identified(services, journey)
+    late.finish_form(dict(services.actions.prefill(late.snapshot().matter, RESIDENT), phone=PHONE))
+    late.scan("residence_proof")
+    assert late.snapshot().scanning == "residence_proof"
+    journey.fire("cancel")
+    scan_done = pending[0][1]
+    scan_done(ScannedMaterial("residence_proof", "/gone.pdf", 1, (), "0" * 64, 1))
+    assert services.session.state == "home" and dict(late.snapshot().attachments) == {}
+    assert late.snapshot().scanning == ""
