@@ -151,6 +151,8 @@ class ConfigProblems(ConfigError):
     prints `problems`, one `file:line: key: reason` each."""
 
     def __init__(self, problems: list[ConfigError]):
+        # top to bottom, as the technician reads the file; problems of no line (a missing key) last
+        problems = sorted(problems, key=lambda p: (p.line is None, p.line or 0))
         first = problems[0]
         super().__init__(first.path, first.reason, key=first.key, line=first.line)
         self.problems = list(problems)

@@ -94,9 +94,9 @@ def test_check_config_reports_every_problem_not_the_first(tmp_path):
                 .replace('protocol = "rest"', 'protocol = "rest"\nretries = 3'))
     with pytest.raises(ConfigError) as e:
         parse_config(text, "site.toml")
-    assert [(p.key, p.line) for p in e.value.problems] == [
-        ("kiosk.colour", 5), ("jurisdictions.tongzhou.retries", 15), ("devices.printer", 11),
-        ("devices.printer_paper", 12)]
+    assert [(p.key, p.line) for p in e.value.problems] == [  # in the order of the file
+        ("kiosk.colour", 5), ("devices.printer", 11), ("devices.printer_paper", 12),
+        ("jurisdictions.tongzhou.retries", 15)]
     assert "(and 3 more: kiosk-admin check-config site.toml)" in str(e.value)  # other commands: one line
     bad = tmp_path / "site.toml"
     bad.write_text(text, encoding="utf-8")
@@ -104,8 +104,8 @@ def test_check_config_reports_every_problem_not_the_first(tmp_path):
                        capture_output=True, text=True)
     assert r.returncode == 2 and "Traceback" not in r.stderr
     lines = r.stderr.strip().splitlines()
-    want = [(5, "kiosk.colour", "unknown key"), (15, "jurisdictions.tongzhou.retries", "unknown key"),
-            (11, "devices.printer", "unknown scheme 'lpt'"), (12, "devices.printer_paper", "must be 58 or 80")]
+    want = [(5, "kiosk.colour", "unknown key"), (11, "devices.printer", "unknown scheme 'lpt'"),
+            (12, "devices.printer_paper", "must be 58 or 80"), (15, "jurisdictions.tongzhou.retries", "unknown key")]
     assert len(lines) == len(want), lines
     for line, (n, key, reason) in zip(lines, want):
         assert line.startswith(f"kiosk-admin: {bad}:{n}: {key}: ") and reason in line, line
