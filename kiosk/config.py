@@ -171,7 +171,10 @@ class _Problems:
         self.path, self.lines, self.found = path, lines, []
 
     def note(self, key: str, reason: str) -> None:
-        self.found.append(ConfigError(self.path, reason, key=key, line=self.lines.line(key)))
+        line = self.lines.line(key)
+        if len(key) > 120:  # a hostile file's key, cut: each problem stays one readable line
+            key = key[:119] + "…"
+        self.found.append(ConfigError(self.path, reason, key=key, line=line))
 
     def fail(self, key: str, reason: str):
         """Note and stop checking the current part (`with problems.part():`)."""

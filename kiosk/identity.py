@@ -145,7 +145,8 @@ class Identity:
         known = {f.name for f in dataclasses.fields(cls)} - {"photo"}
         unknown = [k for k in d if k not in known and k != "id_number_valid"]
         if unknown:
-            raise ValueError(f"unknown identity keys: {', '.join(sorted(str(k)[:40] for k in unknown))}")
+            shown = ", ".join(sorted(str(k)[:40] for k in unknown)[:5]) + (f" and {len(unknown) - 5} more" if len(unknown) > 5 else "")
+            raise ValueError(f"unknown identity keys: {shown}")
         kw = {k: v for k, v in d.items() if k in known}
         for k in ("card_type", "name", "id_number"):
             if not kw.get(k):

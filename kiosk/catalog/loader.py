@@ -28,6 +28,8 @@ class _Reader:
 
     def fail(self, key: str, reason: str, code: str | None = None):
         line = self.line_of(f'"{code}"') if code else None
+        if len(key) > 120:  # a key of a hostile file, cut: the answer stays one readable line
+            key = key[:119] + "…"
         raise ConfigError(self.path, reason, key=key, line=line)
 
 
@@ -45,7 +47,7 @@ def parse_catalog(text: str, path: str = "<catalog>") -> tuple[Matter, ...]:
     if not isinstance(raw, dict) or "matters" not in raw:
         r.fail("matters", 'expected an object {"format": 1, "matters": [...]}')
     if raw.get("format") != FORMAT_VERSION:
-        r.fail("format", f"unsupported catalog format {raw.get('format')!r} (this kiosk reads {FORMAT_VERSION})")
+        r.fail("format", f"unsupported catalog format {_short(raw.get('format'))} (this kiosk reads {FORMAT_VERSION})")
     if not isinstance(raw["matters"], list) or not raw["matters"]:
         r.fail("matters", "must be a non-empty list")
     seen: set[str] = set()
@@ -65,7 +67,7 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
         r.fail(key, "must be an object")
     code = m.get("code")
     if not isinstance(code, str) or not _CODE_RE.match(code):
-        r.fail(f"{key}.code", f"must look like TZ-GJJ-001, not {code!r}")
+        r.fail(f"{key}.code", f"must look like TZ-GJJ-001, not {_short(code)}")
     key = f"matters[{i}] ({code})"
 
     def need(d: dict, k: str, t: type | tuple, where: str, default: Any = ...):
@@ -75,7 +77,9 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
             return default
         v = d[k]
         if not isinstance(v, t) or (t is int and isinstance(v, bool)):
-            r.fail(f"{where}.{k}", f"must be {getattr(t, '__name__', t)}, not {v!r}", code)
+            r.fail(f"{where}.{k}", f"must be {getattr(t, '__name__', t)}, not {_short(v)}", code)
+        if isinstance(v, str) and len(v) > MAX_TEXT:
+            r.fail(f"{where}.{k}", f"longer than {MAX_TEXT} characters", code)
         return v
 
     allowed = {"code", "remote_code", "name", "name_en", "jurisdiction", "audience", "category", "kind", "offline_ok",
@@ -104,6 +108,8 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
     for k in g:
         if k not in gk or not isinstance(g[k], str):
             r.fail(f"{key}.guide.{k}", "unknown key or not a string", code)
+        if len(g[k]) > MAX_TEXT:
+            r.fail(f"{key}.guide.{k}", f"longer than {MAX_TEXT} characters", code)
     if not g.get("summary"):
         r.fail(f"{key}.guide.summary", "missing", code)
     guide = Guide(**g)
@@ -155,17 +161,17 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
     fmap = need(mp, "fields", dict, f"{key}.mapping")
     for remote, src in fmap.items():
         if not isinstance(src, str) or not _SOURCE_RE.match(src):
-            r.fail(f"{key}.mapping.fields.{remote}", f"bad source {src!r} (form.<key>, card.<attr>, delivery.<...>, kiosk.id, const:<v>)", code)
+            r.fail(f"{key}.mapping.fields.{remote}", f"bad source {_short(src)} (form.<key>, card.<attr>, delivery.<...>, kiosk.id, const:<v>)", code)
         if src.startswith("form.") and src[5:] not in fkeys:
-            r.fail(f"{key}.mapping.fields.{remote}", f"refers to form field {src[5:]!r}, which the matter does not have", code)
+            r.fail(f"{key}.mapping.fields.{remote}", f"refers to form field {_short(src[5:])}, which the matter does not have", code)
         if src.startswith("card.") and src[5:] not in CARD_FIELDS:
-            r.fail(f"{key}.mapping.fields.{remote}", f"unknown card field {src[5:]!r}", code)
+            r.fail(f"{key}.mapping.fields.{remote}", f"unknown card field {_short(src[5:])}", code)
     mapping = OperationMapping(operation=op, fields=dict(fmap), status_operation=need(mp, "status_operation", str, f"{key}.mapping", None))
 
     accepts = tuple(_strings(r, need(m, "accepts", list, key, list(CARD_TYPES)), f"{key}.accepts", code))
     for a in accepts:
         if a not in CARD_TYPES:
-            r.fail(f"{key}.accepts", f"unknown card type {a!r}", code)
+            r.fail(f"{key}.accepts", f"unknown card type {_short(a)}", code)
     delivery = tuple(_strings(r, need(m, "delivery", list, key, ["pickup", "mail"]), f"{key}.delivery", code))
     if not set(delivery) <= {"pickup", "mail", "electronic"} or not delivery:
         r.fail(f"{key}.delivery", "must be a non-empty list of pickup, mail, electronic", code)
@@ -209,6 +215,7 @@ def _short(v: Any, limit: int = 40) -> str:
 # Every pattern a region's catalog needs (phone, ID, bank card, postcode, plate, date) fits.
 MAX_PATTERN_LENGTH = 200
 MAX_FIELD_LENGTH = 500
+MAX_TEXT = 4000  # any one text of a matter (the sample's longest is 94)
 SAFE_REPEAT = 10
 MAX_WIDE_REPEATS = 3
 
