@@ -21,8 +21,7 @@ class KioskApp(App):
 
         for mod in (widgets, keyboards, shell):
             registry.load_kv(mod.__file__)
-        self.shell = shell.Shell(self.services)
-        self.shell.on_quit = self.stop
+        self.shell = shell.Shell(self.services, on_quit=self.stop)
         return self.shell
 
     def on_start(self):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from typing import Any
+from typing import Any, Callable
 
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
@@ -92,8 +92,9 @@ class Shell(BoxLayout):
     devices_up = BooleanProperty(False)  # card readers listened to, outbox subscribed
     warmed = BooleanProperty(False)  # catalog search index and pinyin tables built (after devices_up)
 
-    def __init__(self, services, **kw):
+    def __init__(self, services, *, on_quit: Callable[[], None] | None = None, **kw):
         self.services = services
+        self.on_quit = on_quit  # how the technician leaves the app (the App's stop)
         self.worker = Worker()
         self.demo = services.demo
         super().__init__(**kw)
@@ -104,7 +105,6 @@ class Shell(BoxLayout):
         self._overlay.parent.remove_widget(self._overlay)  # in the tree only while counting down
         self.cards = CardEvents(self)
         self._taps: list[float] = []
-        self.on_quit = None  # set by the App: how the technician leaves it
         self.dock_panel = None
         self._idle_ev = None
         self._settled = 0  # screens built when memory was last settled (see screens/memory.py)
