@@ -155,8 +155,20 @@ class MultipartRestApp:
             atts.append({"material": str(meta.get("materialCode")), "sha256": sha, "size": len(data)})
         if doc.get("fileCount") is not None and doc["fileCount"] != len(atts):
             return _answer(10400, f"fileCount {doc['fileCount']} but {len(atts)} materials")
-        fields = {k: json.dumps(v, ensure_ascii=False, sort_keys=True) if not isinstance(v, str) else v
-                  for k, v in doc.items() if k not in ("materials", "requestTime")}
+        # what it received, as the kiosk's own sim records it: the form (formData) by its keys, the
+        # applicant as applicant.<key>, the other top-level values as text (requestTime changes
+        # on every attempt: not part of the content)
+        fields: dict[str, str] = {}
+        try:
+            form = json.loads(doc.get("formData") or "{}")
+        except (ValueError, TypeError):
+            form = {}
+        if isinstance(form, dict):
+            fields.update({str(k): str(v) for k, v in form.items()})
+        if isinstance(doc.get("applicant"), dict):
+            fields.update({f"applicant.{k}": str(v) for k, v in doc["applicant"].items()})
+        fields.update({k: v if isinstance(v, str) else json.dumps(v, ensure_ascii=False, sort_keys=True)
+                       for k, v in doc.items() if k not in ("materials", "requestTime", "formData", "applicant")})
         http, d = st.submit(rid, item, "/api/v2/applications", fields, atts)
         if http == 422:
             return _answer(10422, "请求编号重复但内容不同")

@@ -102,7 +102,7 @@ class IntakeService(ServiceBase):
             sha = hashlib.sha256(data).hexdigest()
             st.upload(applyNo, sha, data)
             atts.append({"material": m.code, "sha256": sha, "size": len(data)})
-        fields = {f"form.{i.key}": i.value or "" for i in (formItems or [])}
+        fields = {i.key: i.value or "" for i in (formItems or [])}  # the form by its keys, as the kiosk's own sim
         fields.update({f"applicant.{k}": str(getattr(applicant, k)) for k in Applicant._type_info
                        if getattr(applicant, k, None) is not None})
         code, d = st.submit(applyNo, itemCode, "acceptApply", fields, atts)

@@ -2,7 +2,6 @@
 simulated provincial open API on loopback: API key header, X-Request-Id, multipart/form-data;
 the same API with the files inline in base64 or uploaded first for a file id (profile variants);
 business codes inside HTTP 200, Chinese status words, TLS and mTLS with REQUESTS_CA_BUNDLE set."""
-import json
 
 import pytest
 
@@ -50,9 +49,10 @@ def test_multipart_with_api_key_and_request_id(sim, key):
     assert seen["headers"]["Content-Type"].startswith("multipart/form-data; boundary=")
     got = sim.received[req.txid]
     assert got.matter == ITEM_CODE
-    assert json.loads(got.fields["applicant"]) == {"name": NAME, "idNo": SEX_FEMALE_ID, "sex": "2",
-                                                   "birthday": "1949-12-31", "phone": "13800138000"}
-    assert json.loads(got.fields["formData"])["amount"] == "1200.00" and got.fields["fileCount"] == "2"
+    assert {k: v for k, v in got.fields.items() if k.startswith("applicant.")} == {
+        "applicant.name": NAME, "applicant.idNo": SEX_FEMALE_ID, "applicant.sex": "2",
+        "applicant.birthday": "1949-12-31", "applicant.phone": "13800138000"}
+    assert got.fields["amount"] == "1200.00" and got.fields["fileCount"] == "2"
     assert [sim.state.attachments[(req.txid, a["sha256"])] for a in got.attachments] == list(files.values())
 
 

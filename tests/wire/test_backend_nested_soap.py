@@ -36,7 +36,7 @@ def test_nested_request_with_base64_materials_delivered(sim):
     assert got.matter == ITEM_CODE  # the remote's item code, not the kiosk's matter code
     assert got.fields["applicant.certType"] == "111" and got.fields["applicant.sex"] == "2"
     assert got.fields["applicant.birthDate"] == "19491231" and got.fields["applicant.certNo"] == SEX_FEMALE_ID
-    assert got.fields["form.amount"] == "1200.00"
+    assert got.fields["amount"] == "1200.00"
     assert sorted(sim.state.attachments[(req.txid, a["sha256"])] for a in got.attachments) == sorted(files.values())
 
 
