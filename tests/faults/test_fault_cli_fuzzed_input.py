@@ -27,6 +27,7 @@ HANG_S = 10
 # KIOSK_FUZZ_EXAMPLES=2000 for a longer, random hunt; the tiers run a fixed 60 per command.
 EXAMPLES = int(os.environ.get("KIOSK_FUZZ_EXAMPLES", "60"))
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize="KIOSK_FUZZ_EXAMPLES" not in os.environ,
+                database=None,  # nothing kept from an earlier run (a fresh TMPDIR and HOME in CI)
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 
 
