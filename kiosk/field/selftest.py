@@ -430,7 +430,12 @@ def _age(seconds: float) -> str:
 
 
 def check_pin(config: Config) -> Check:
+    from kiosk.pin import hash_problem
+
     if config.technician_pin_hash:
+        why = hash_problem(config.technician_pin_hash)
+        if why:  # the maintenance screen refuses every PIN until it is set again
+            return Check("technician PIN", "fail", why.split(": set")[0], "`kiosk-admin set-pin`, then restart kiosk.service")
         return Check("technician PIN", "pass", "set (scrypt hash)")
     return Check("technician PIN", "fail", "not set: nobody can open the maintenance screen",
                  "`kiosk-admin provision` stores the PIN's hash in [technician] pin_hash")

@@ -73,6 +73,9 @@ def test_check_config_names_it_and_set_pin_replaces_it(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_config(cfg_path, check_files=True)
     assert e.value.key == "technician.pin_hash" and "kiosk-admin set-pin" in e.value.reason
+    from kiosk.field.selftest import check_pin
+    c = check_pin(load_config(cfg_path))
+    assert c.failed and "N=16384" in c.detail and "set-pin" in c.fix  # selftest says so too
     cfg_path.chmod(0o640)
     r = subprocess.run([sys.executable, "-m", "kiosk.cli", "--config", str(cfg_path), "set-pin", "--pin-stdin"],
                        input="135790\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
