@@ -1,1 +1,2 @@
-"""GA 467 ID-card SAM reader: frame codec, text layouts, the pyserial reader and its pty twin."""
+"""GA 467 ID-card SAM reader: frame codec, text layouts, the reader's rules (sans-I/O), the pyserial
+shell that runs them, and its pty twin."""

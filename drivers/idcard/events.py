@@ -23,8 +23,8 @@ FAILURES = ("read_failed", "unknown_card")
 @dataclasses.dataclass(frozen=True)
 class CardRead:
     record: IdCardRecord
-    t_found: float = 0.0  # monotonic time the successful find was sent (for the benchmark)
-    t_done: float = 0.0  # monotonic time the record was decoded
+    t_found: float = 0.0  # the caller's clock (the shell: monotonic) when the find that saw the card was sent
+    t_done: float = 0.0  # the caller's clock when the read's last bytes were handed to the machine
     wire_bytes: int = 0  # bytes on the line, both ways, from that find to the read's last byte
 
 

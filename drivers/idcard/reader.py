@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import select
+import termios
 import time
 from typing import Callable
 
@@ -88,7 +89,7 @@ class IdCardReader(ReaderLoop):
             n = os.write(ser.fileno(), frame)
             if n < len(frame):
                 ser.write(frame[n:])
-        except (serial.SerialException, OSError) as e:
+        except (serial.SerialException, OSError, termios.error) as e:  # tcflush says EIO as termios.error
             raise PortGone(f"{self.port}: {_why(e)}") from None
 
     def _read(self, timeout: float) -> bytes:
@@ -174,5 +175,7 @@ class IdCardReader(ReaderLoop):
 
 
 def _why(e: BaseException) -> str:
+    if isinstance(e, termios.error) and len(e.args) == 2:  # (errno, text)
+        return str(e.args[1])
     s = str(e) or type(e).__name__
     return s.splitlines()[0][:200]
