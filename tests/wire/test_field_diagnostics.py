@@ -125,7 +125,7 @@ def test_bundle_holds_nothing_personal_or_secret(kiosk, tmp_path):
 
 def test_a_broken_config_still_gives_a_bundle(tmp_path):
     bad = tmp_path / "kiosk.toml"
-    bad.write_text('[kiosk]\nid = "x1"\nsite = "s"\nsite_jurisdiction = "nowhere"\n')
+    bad.write_text('[kiosk]\nid = "x1"\nsite = "s"\nsite_jurisdiction = "Nowhere!"\n')
     out = tmp_path / "d.tgz"
     r = admin("--config", str(bad), "diagnostics", "--out", str(out))
     assert r.returncode == 0, r.stderr
