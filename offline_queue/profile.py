@@ -272,13 +272,13 @@ def load_profile(path: str) -> Profile:
     return parse_profile(text, path)
 
 
-_cache: dict[tuple[str, float], Profile] = {}
+_cache: dict[tuple[str, int], Profile] = {}
 
 
 def cached_profile(path: str) -> Profile:
     """load_profile, kept while the file is unchanged (transports call this on every send)."""
     try:
-        key = (os.path.abspath(path), os.stat(path).st_mtime)
+        key = (path, os.stat(path).st_mtime_ns)
     except OSError:
         return load_profile(path)
     p = _cache.get(key)

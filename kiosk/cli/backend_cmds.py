@@ -198,6 +198,8 @@ def cmd_render(args) -> int:
     if mask:
         print("# personal values masked (--show-personal shows them); a scan shows as <N bytes>; credentials never shown")
     backend = _Backend(jc, start_sim=False)
+    if jc.endpoint.startswith("sim://"):
+        print(f"# {jc.endpoint}: the simulated back end takes a free port when it starts; 127.0.0.1:9 stands for it")
     try:
         t = backend.transport
         if jc.protocol == "soap":

@@ -111,7 +111,9 @@ class RestTransport:
         elif data is not None and op.method != "GET":
             kw["data"] = data
             headers["Content-Type"] = "application/json; charset=utf-8"
-        return requests.Request(op.method, url, headers=headers, **kw).prepare()
+        # prepared by the session: its default headers (User-Agent, Accept-Encoding, Connection) are
+        # part of what goes on the wire, and of what `backend render` shows
+        return self._session().prepare_request(requests.Request(op.method, url, headers=headers, **kw))
 
     def _file_parts(self, op: Op, ctx: Context, attachments) -> list:
         out = []
