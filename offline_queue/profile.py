@@ -335,6 +335,8 @@ def parse_profile(text: str, path: str = "<profile>") -> Profile:
         bad("security.auth", "bearer / api_key are for REST profiles (SOAP: wsse)")
     if not isinstance(sec.get("wsse_timestamp", False), bool):
         bad("security.wsse_timestamp", "must be true or false")
+    elif sec.get("wsse_timestamp") and wsse == "none":
+        bad("security.wsse_timestamp", 'a Timestamp travels in the WS-Security header: set wsse = "text" or "digest"')
     api_hdr = sec.get("api_key_header", "X-Api-Key")
     if not isinstance(api_hdr, str) or not re.fullmatch(r"[A-Za-z0-9\-_]+", api_hdr):
         bad("security.api_key_header", "must be an HTTP header name")

@@ -48,6 +48,7 @@ def test_the_example_profiles_fit_their_wsdl():
     (('materialCount = "attachment_count"', 'materialCount = { "$each" = "attachments", n = "attachment.size" }'),
      "submit.input.materialCount", "not a repeated element"),
     (('sex = "card.sex | sex_code | int"', 'sex = "card.sex"'), "submit.input.applicant.sex", "add | int"),
+    (('wsse = "text"', 'wsse = "none"'), "security.wsse_timestamp", "set wsse"),
     # response paths exist in the output type
     (('reference = "acceptApplyResult/receiveNo"', 'reference = "acceptApplyResult/receiptNo"'),
      "submit.answer.reference", "acceptApplyResult/receiptNo is not in the answer"),
