@@ -68,12 +68,17 @@ def personal_key(key: str) -> str | None:
     return None
 
 
+_LATIN_NAME_RE = re.compile(r"[A-Z][A-Za-z'.-]*(?:[ ,]+[A-Za-z][A-Za-z'.-]*){0,5}")
+
+
 def mask_value(kind: str, value: str) -> str:
     value = value.strip()
     if not value:
         return value
     if kind == "name":
-        return mask_name(value)
+        # A Latin value is a person's name only in a person's name's shape (ZHANG SAN, Zhang San,
+        # O'Neil): a check's or a device's name ("printer", "jurisdiction dachang: network") is not.
+        return mask_name(value) if not value.isascii() or _LATIN_NAME_RE.fullmatch(value) else value
     if kind == "address":
         return value[:3] + "****"
     if kind == "phone" and len(value) >= 7:

@@ -43,3 +43,7 @@ def test_scrub_masks_names_phones_and_addresses_by_key_and_shape():
         "call 138****8000 or +86 139****5678, desk 0316-***3456"
     assert scrub("retry 9c799970-ca8f in 4s at 1764290000.13800138000") == "retry 9c799970-ca8f in 4s at 1764290000.13800138000"
     assert scrub("姓名：王五 电话：13800138000") == "姓名：王* 电话：138****8000"
+    # a thing's name (a self-test check, a device) is not a person's
+    assert scrub('{"name": "printer", "status": "ok"}') == '{"name": "printer", "status": "ok"}'
+    assert scrub('{"name": "Zhang San"}') == '{"name": "Zhang *"}'
+
