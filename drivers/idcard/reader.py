@@ -27,19 +27,6 @@ class PortGone(Exception):
     """The serial port failed (unplugged, closed by the other side)."""
 
 
-def port_from_url(url: str) -> tuple[str, int]:
-    """`serial:///dev/ttyUSB0?baud=115200` or a plain path → (path, baud)."""
-    import urllib.parse
-
-    if url.startswith("/"):
-        return url, 115200
-    p = urllib.parse.urlsplit(url)
-    if p.scheme != "serial" or not p.path:
-        raise ValueError(f"{url}: expected serial:///dev/... or a device path")
-    q = dict(urllib.parse.parse_qsl(p.query))
-    return p.path, int(q.get("baud", "115200"))
-
-
 class IdCardReader(ReaderLoop):
     """Polls a GA 467 SAM reader on `port` and reports CardRead / CardRemoved / CardFailed /
     StateChanged through `on_event` (called on the reader's own thread)."""
