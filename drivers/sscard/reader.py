@@ -188,7 +188,7 @@ class SsCardReader(ReaderLoop):
             self._fail("bad_data", str(e))
         else:
             self._set_state("card_present", self.reader_name)
-            self._emit(CardRead(rec, t_present, self._mono()))
+            self._emit(CardRead(rec, t_present, self._mono()))  # t_found: when the card was seen
         finally:
             try:
                 sc.SCardDisconnect(hcard, sc.SCARD_LEAVE_CARD)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import threading
 
+from drivers.cardevents import CardEvent, CardFailed, CardRead, CardRemoved, StateChanged
 from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import KioskError, UsageError
 from kiosk.identity import Identity
@@ -102,25 +103,25 @@ class _Source:
     def _to_identity(self, rec) -> Identity:
         raise NotImplementedError
 
-    def _on_event(self, ev) -> None:
-        kind = type(ev).__name__
+    def _on_event(self, ev: CardEvent) -> None:
         listener = self._listener
-        if kind == "StateChanged":
-            self._state = device_state(self.name, ev.code, ev.detail)
-            if listener:
-                listener.device_state(self._state)
-        elif kind == "CardRead":
-            self.last_record = ev.record
-            if listener:
-                listener.card_read(self.name, self._to_identity(ev.record))
-        elif kind == "CardRemoved":
-            if listener:
-                listener.card_removed(self.name)
-        elif kind == "CardFailed":
-            log.info("%s: card failed: %s: %s", self.name, ev.code, ev.detail)
-            zh, en = FAILURE_WORDS.get(ev.code, FAILURE_WORDS["read_failed"])
-            if listener:
-                listener.card_failed(self.name, ev.code, zh, en)
+        match ev:
+            case StateChanged(code=code, detail=detail):
+                self._state = device_state(self.name, code, detail)
+                if listener:
+                    listener.device_state(self._state)
+            case CardRead(record=rec):
+                self.last_record = rec
+                if listener:
+                    listener.card_read(self.name, self._to_identity(rec))
+            case CardRemoved():
+                if listener:
+                    listener.card_removed(self.name)
+            case CardFailed(code=code, detail=detail):
+                log.info("%s: card failed: %s: %s", self.name, code, detail)
+                zh, en = FAILURE_WORDS.get(code, FAILURE_WORDS["read_failed"])
+                if listener:
+                    listener.card_failed(self.name, code, zh, en)
 
     def _set_absent(self, detail: str) -> None:
         self._state = device_state(self.name, "absent", detail)

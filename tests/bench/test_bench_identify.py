@@ -175,7 +175,7 @@ def test_bench_sscard_insert_to_fields(ss_twin, ss_reader):
     for i in range(6):
         ss_twin.insert("ss-1" if i % 2 == 0 else "ss-2")
         ev = log.wait_for("CardRead", count=i + 1, timeout=WAIT)
-        rows.append((ss_twin.inserted_at, ev.t_present, ev.t_done))
+        rows.append((ss_twin.inserted_at, ev.t_found, ev.t_done))
         ss_twin.remove()
         log.wait_for("CardRemoved", count=i + 1, timeout=WAIT)
     total = [d - a for a, p, d in rows]
