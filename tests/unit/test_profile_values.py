@@ -27,3 +27,45 @@ def test_values_frozen_with_the_request():
     req = build_request(tx, m)
     assert req.values == v and "photo" not in str(sorted(v))
     assert type(req).loads(req.dumps()).values == v  # sealed and read back unchanged
+
+
+def test_a_new_jurisdiction_needs_no_code_change(tmp_path):
+    """A municipal office joins: the site declares it, the catalog names it; nothing lists it in code."""
+    import json
+
+    from kiosk.catalog.loader import parse_catalog
+    from kiosk.config import parse_config
+    cfg = parse_config('''
+[kiosk]
+id = "langfang-hall-01"
+site = "廊坊市政务服务中心"
+site_jurisdiction = "langfang"
+[data]
+folder = "/var/lib/kiosk"
+outbox_key = "/etc/kiosk/outbox.key"
+[jurisdictions.langfang]
+name = "廊坊市（市本级）"
+name_en = "Langfang (municipal)"
+protocol = "rest"
+endpoint = "https://zwfw.langfang.example.gov.cn/api"
+profile = "profiles/langfang.toml"
+''', str(tmp_path / "site.toml"))
+    jc = cfg.jurisdictions["langfang"]
+    assert jc.name_en == "Langfang (municipal)" and jc.profile == str(tmp_path / "profiles" / "langfang.toml")
+    sample = json.load(open("kiosk/catalog/sample.json", encoding="utf-8"))
+    m = dict(sample["matters"][0], code="LF-GJJ-001", jurisdiction="langfang", remote_code="1310000000MB1500000000004000111")
+    [matter] = parse_catalog(json.dumps({**sample, "matters": [m]}, ensure_ascii=False), "catalog.json")
+    assert matter.jurisdiction == "langfang" and matter.item_code == "1310000000MB1500000000004000111"
+
+
+def test_an_empty_remote_code_is_refused():
+    import json
+
+    import pytest
+
+    from kiosk.catalog.loader import parse_catalog
+    from kiosk.errors import ConfigError
+    sample = json.load(open("kiosk/catalog/sample.json", encoding="utf-8"))
+    m = dict(sample["matters"][0], remote_code=" ")
+    with pytest.raises(ConfigError, match="remote_code"):
+        parse_catalog(json.dumps({**sample, "matters": [m]}, ensure_ascii=False), "catalog.json")

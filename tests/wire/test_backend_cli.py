@@ -165,3 +165,10 @@ def test_sim_jurisdiction_serves_the_other_agencies_back_ends():
     finally:
         p.terminate()
         p.wait(10)
+
+
+def test_ping_names_wrong_ws_security_credentials(site, capsys, backends):
+    cfg, _ = site
+    backends[0].set_credentials(username="xh-kiosk-01", password="s3cret")  # the agency now wants a token
+    rc, out, err = run(capsys, "--config", cfg, "backend", "ping", "xianghe")
+    assert rc == 1 and "credentials failed" in err and "Authentication" in err
