@@ -19,6 +19,7 @@ import os
 import types
 from typing import Any, Callable, Literal, Mapping
 
+from kiosk import intake
 from kiosk.catalog import Matter
 from kiosk.identity import Identity
 from kiosk.ports import PrintResult, ProgressItem, ScannedMaterial
@@ -133,14 +134,14 @@ class Journey:
             self.fire("next", form={k: v for k, v in values.items() if k in keys})
         return errors
 
-    def finish_delivery(self, delivery: Delivery) -> str | None:
-        """The delivery chosen: what is wrong with it ("address" | "phone"), or on to the next step."""
-        from kiosk import intake  # the rules `kiosk-admin submit` applies too
-
+    def finish_delivery(self, delivery: Delivery) -> Literal["address", "phone"] | None:
+        """The delivery chosen: what is wrong with it ("address" | "phone"; kiosk.intake's rules,
+        which `kiosk-admin submit` applies too), or on to the next step."""
         why = intake.delivery_problem(self.session.data.matter, delivery)
-        if why is None:
-            self.fire("next", delivery=delivery)
-        return why
+        if why in ("address", "phone"):  # the resident's to fix; a method is only ever one offered
+            return why
+        self.fire("next", delivery=delivery)
+        return None
 
     def finish_scan(self) -> bool:
         """On to the next step when every required material is scanned; False (nothing moves) else."""
