@@ -167,7 +167,6 @@ class Answer:
     words: Mapping[str, str] = dataclasses.field(default_factory=dict)  # remote word → state
     result: str | None = None  # query: where the answer's record is
     pairs: tuple[str, str] | None = None  # query: a list of {name, value} records
-    lines: Mapping[str, int | None] = dataclasses.field(default_factory=dict)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -626,8 +625,7 @@ def _answer(kind: str, d: Any, protocol: str, bad, lines) -> Answer:
     return Answer(reference=paths.get("reference"), duplicate=paths.get("duplicate"), code=paths.get("code"),
                   message=paths.get("message"), codes=codes, file_id=paths.get("file_id"),
                   status=paths.get("status"), reason=paths.get("reason"), words=words, result=paths.get("result"),
-                  pairs=tuple(pairs) if pairs else None,
-                  lines={k: lines.line(f"{where}.{k}") for k in d})
+                  pairs=tuple(pairs) if pairs else None)
 
 
 def answer_path_problem(p: Any, protocol: str) -> str | None:
