@@ -107,13 +107,16 @@ class SearchIndex:
         streams = []
         for f in fields:
             base = self._postings(q, f)
-            if base:
-                texts = self.text[f]
-                streams.append(r for r in base if q in texts[r])
+            if base:  # texts bound now: a generator reads its free variables late (the next field's)
+                streams.append(self._containing(q, base, self.text[f]))
         if len(streams) == 1:
             return streams[0]
         import heapq
         return heapq.merge(*streams)
+
+    @staticmethod
+    def _containing(q: str, ranks: list[int], texts: list[str]) -> Iterable[int]:
+        return (r for r in ranks if q in texts[r])
 
     def _postings(self, q: str, field: str) -> list[int]:
         grams = self.grams[field]
