@@ -19,16 +19,23 @@ _OBJECTS = ("住房公积金", "基本养老保险", "基本医疗保险", "失�
 _ACTIONS = ("登记", "变更登记", "注销登记", "延续", "补办", "申领", "查询", "备案", "审批", "认定", "转移接续",
             "待遇申领", "提取", "年检", "换证", "核准", "许可", "证明开具")
 _SCOPES = ("", "（首次）", "（跨省）", "（个人）", "（单位）", "（京冀通办）", "（线上）", "（补正）")
+# towns and streets (乡镇街道): the place that makes each generated name distinct, as a real
+# catalog's names are (at most 7,200 distinct names from the words above would let a pinyin cache
+# make a big catalog look cheap to build)
+_PLACE_CHARS = ("永乐店潞城宋庄张家湾漷县马驹桥西集台湖于务梨园顺北苑中仓新华玉杨燕郊高楼皇泃阳李旗段甲岭黄土"
+                "固安香河淑蒋辛屯渠口平钱旺五百户刘大厂夏垫祁各良陈府邵吉镇东南柳营定白")
+_PLACE_KINDS = ("镇", "乡", "街道")
 _CATEGORIES = ("住房公积金", "社会保险", "医疗保险", "卫生健康", "市场监管", "民政", "就业创业", "交通运输",
                "住房城乡建设", "公安户政", "药品监管", "农业农村", "水务", "文化旅游", "教育", "应急管理")
 
 
 def synthetic_matters(n: int, *, seed: int = 2023, base: Iterable[Matter] = ()) -> list[Matter]:
-    """n matters: the real ones in `base` first, then generated names from the vocabulary, with
-    Zipf-like popularity. Deterministic for a seed."""
+    """n matters: the real ones in `base` first, then distinct generated names from the vocabulary
+    (object, action, scope and a town), with Zipf-like popularity. Deterministic for a seed."""
     rng = random.Random(seed)
     out = list(base)[:n]
     codes = {m.code for m in out}
+    names = {m.name for m in out}
     i = 0
     while len(out) < n:
         i += 1
@@ -38,14 +45,28 @@ def synthetic_matters(n: int, *, seed: int = 2023, base: Iterable[Matter] = ()) 
         code = f"{_JUR[jur]}-S{i % 1000:03d}-{i:06d}"
         if code in codes:
             continue
+        place = "".join(rng.choice(_PLACE_CHARS) for _ in range(rng.choice((2, 2, 3)))) + rng.choice(_PLACE_KINDS)
+        name = f"{obj}{act}{scope}（{place}）"
+        if name in names:
+            continue
         codes.add(code)
-        name = f"{obj}{act}{scope}"
+        names.add(name)
         out.append(Matter(
             code=code, name=name, jurisdiction=jur, audience=rng.choice(("personal", "company")),
             category=rng.choice(_CATEGORIES), kind=kind, offline_ok=kind == "application",
             guide=Guide(summary=f"{name}。"), mapping=OperationMapping(operation="submit", fields={}),
             popularity=int(1000 / (1 + rng.random() * 200)), delivery=("electronic",) if kind == "query" else ("pickup", "mail")))
     return out
+
+
+def catalog_json(matters: Iterable[Matter]) -> str:
+    """A catalog file's text (format 1) holding `matters`."""
+    import json
+
+    from kiosk.catalog.codec import matter_to_dict
+
+    return json.dumps({"format": 1, "matters": [matter_to_dict(m) for m in matters]}, ensure_ascii=False,
+                      separators=(",", ":"))
 
 
 def with_popularity(m: Matter, popularity: int) -> Matter:
