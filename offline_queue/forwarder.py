@@ -16,7 +16,7 @@ from typing import Callable, Literal, Mapping
 
 from offline_queue import limits
 from offline_queue.schedule import Breaker, backoff_delay
-from offline_queue.store import Store
+from offline_queue.store import INTERNAL_ERROR, Store
 from offline_queue.transports.common import Transport
 from offline_queue.types import Dead, Delivered, ItemInfo, OutboxError, Outcome, Retry
 
@@ -174,12 +174,12 @@ class Forwarder:
             outcome = Dead(str(e))
         except Exception as e:  # a bug: keep the item, say what happened
             log.exception("sending %s failed unexpectedly", item.txid)
-            outcome = Retry(f"internal error: {type(e).__name__}: {e}")
+            outcome = Retry(f"{INTERNAL_ERROR} {type(e).__name__}: {e}")
         try:
             return self._record(item, outcome)
         except Exception as e:  # never lose the round's other outcomes over one item's bookkeeping
             log.exception("recording the outcome of %s failed", item.txid)
-            return (item.txid, "retry", (f"internal error: {type(e).__name__}: {e}", self.store.now() + limits.BACKOFF_CAP))
+            return (item.txid, "retry", (f"{INTERNAL_ERROR} {type(e).__name__}: {e}", self.store.now() + limits.BACKOFF_CAP))
 
     def _record(self, item: ItemInfo, outcome: Outcome) -> tuple[str, str, tuple]:
         """The breaker learns at once (so the rest of the round sees it); the store at the round's end."""

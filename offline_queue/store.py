@@ -27,6 +27,7 @@ from offline_queue.types import (
 
 DB_NAME = "outbox.sqlite3"
 ATTACH_DIR = "attachments"
+INTERNAL_ERROR = "internal error:"  # how the forwarder's last_error starts after an unexpected exception
 MARKER_NAME = "outbox.marker"  # beside the database: "this outbox exists"; its loss is never a fresh start
 ORPHAN_AGE = 3600.0  # s: a staged attachment folder with no row, older than this, is from a crash
 _KEYCHECK_AAD = "outbox-key-check"
@@ -449,8 +450,16 @@ class Store:
         jur: dict[str, dict[str, int]] = {}
         for j, s, n in per:
             jur.setdefault(j, {k: 0 for k in STATES})[s] = n
+            failing = self._db.execute(
+                "SELECT count(*), max(updated_at) FROM items WHERE state IN ('queued','sending') "
+                "AND last_error LIKE ? || '%'", (INTERNAL_ERROR,)).fetchone()
+            last = self._db.execute(
+                "SELECT last_error FROM items WHERE state IN ('queued','sending') AND last_error LIKE ? || '%' "
+                "ORDER BY updated_at DESC LIMIT 1", (INTERNAL_ERROR,)).fetchone() if failing[0] else None
         return {"counts": self.counts(), "oldest_queued_age": None if oldest is None else max(0.0, now - oldest),
-                "jurisdictions": jur}
+                "jurisdictions": jur,
+                # items retried after a bug of ours (not the remote's answer): a technician must hear of it
+                "internal_errors": {"count": failing[0], "last": last[0] if last else None}}
 
     def next_due(self, exclude: Sequence[str] = ()) -> float | None:
         """When the earliest queued item falls due (or the earliest lease expires)."""

@@ -177,6 +177,10 @@ def cmd_status(args) -> int:
         return 0
     c = st["counts"]
     print(" ".join(f"{k}={c[k]}" for k in STATES) + f"  oldest waiting: {_age(st['oldest_queued_age'])}")
+    failing = st.get("internal_errors") or {}
+    if failing.get("count"):
+        print(f"  failing: {failing['count']} item(s) retried after an error in the kiosk itself, last: "
+              f"{failing['last']}  (kiosk-admin diagnostics collects what support needs)")
     for code, cs in sorted(st["jurisdictions"].items()):
         print(f"  {code:10} " + " ".join(f"{k}={cs[k]}" for k in STATES))
     return 0

@@ -402,6 +402,7 @@ def check_outbox(config: Config, clock: Clock, open_outbox=None) -> list[Check]:
         stats = ob.stats() if hasattr(ob, "stats") else {"counts": ob.counts()}
         counts = stats["counts"]
         oldest = stats.get("oldest_queued_age")
+        failing = stats.get("internal_errors") or {}
     finally:
         close = getattr(ob, "close", None)
         if close:
@@ -413,6 +414,11 @@ def check_outbox(config: Config, clock: Clock, open_outbox=None) -> list[Check]:
         out.append(Check("outbox", "fail", seen,
                          f"{counts['dead']} application(s) were refused by a jurisdiction: `kiosk-admin queue list --state dead` "
                          "shows why; fix the cause, then `kiosk-admin queue retry`"))
+    elif failing.get("count"):
+        out.append(Check("outbox", "fail", f"{seen}; {failing['count']} retried after an error in the kiosk itself: "
+                         f"{failing['last']}",
+                         "a fault of the kiosk's software, not of the jurisdiction: they are retried, but send "
+                         "`kiosk-admin diagnostics --out FILE.tar.gz` to support"))
     elif oldest is not None and oldest > limits.OUTBOX_OLDEST_QUEUED_MAX:
         out.append(Check("outbox", "fail", seen,
                          "forwarding is stuck: `systemctl status kiosk-forwarder`, then the jurisdiction checks above"))
