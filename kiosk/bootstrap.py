@@ -10,7 +10,7 @@ import threading
 from typing import Any, Callable, Mapping
 
 from kiosk.availability import Availability
-from kiosk.catalog import Catalog, load_catalog
+from kiosk.catalog import Catalog, open_catalog
 from kiosk.clock import Clock, SystemClock
 from kiosk.config import Config
 from kiosk.ports import IdentitySource, Outbox, ReceiptPrinter, Scanner
@@ -156,7 +156,7 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     os.makedirs(config.data_folder, mode=0o700, exist_ok=True)
     work_dir = os.path.join(config.data_folder, "work")
     os.makedirs(work_dir, mode=0o700, exist_ok=True)
-    catalog = catalog or load_catalog(config.catalog)
+    catalog = catalog or open_catalog(config.active_catalog(), data_folder=config.data_folder)  # compiled index
     availability = Availability()
     session = Session(clock, idle_timeout=config.ui.idle_timeout, idle_warning=config.ui.idle_warning)
     actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=None, printer=None, scanner=None,

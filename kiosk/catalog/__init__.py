@@ -10,7 +10,7 @@ from kiosk.catalog.model import FormField, Guide, Material, Matter, OperationMap
 from kiosk.catalog.search import SearchIndex
 
 __all__ = ["Catalog", "Matter", "Material", "FormField", "Guide", "OperationMapping", "load_catalog",
-           "check_catalog_file", "parse_catalog", "SAMPLE"]
+           "open_catalog", "check_catalog_file", "parse_catalog", "SAMPLE"]
 
 
 class Catalog:
@@ -63,8 +63,17 @@ class Catalog:
         return sorted({m.jurisdiction for m in self.matters})
 
 
+def open_catalog(path: str | Path | None = None, *, data_folder: str | None = None):
+    """What the kiosk starts on: the catalog at `path` (None: the sample) from its compiled index
+    (kiosk/catalog/compiled.py), built first if it is missing or stale. Same interface as Catalog."""
+    from kiosk.catalog.compiled import open_catalog as _open
+
+    return _open(path, data_folder=data_folder)
+
+
 def load_catalog(path: str | Path | None = None) -> Catalog:
-    """The catalog at `path`, or the sample catalog that ships with the kiosk."""
+    """The catalog at `path`, or the sample catalog that ships with the kiosk, parsed, validated
+    and held in memory (tools and tests; the kiosk opens the compiled index: open_catalog)."""
     p = Path(path) if path else SAMPLE
     return Catalog(read_catalog_file(p), str(p))
 
