@@ -18,7 +18,7 @@ from kiosk.config import Config
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
 from kiosk.mapping import MappingInputs, resolve_fields
-from kiosk.ports import (DeviceState, Outbox, Printed, PrintResult, ProgressItem, ReceiptData, ReceiptPrinter,
+from kiosk.ports import (DeviceState, IdentitySource, Outbox, Printed, PrintResult, ProgressItem, ReceiptData, ReceiptPrinter,
                          Refused, ScannedMaterial, Scanner, SubmitOutcome)
 from kiosk.transaction import Attachment, Delivery, Transaction
 
@@ -46,7 +46,7 @@ class KioskActions:
 
     def __init__(self, *, config: Config, clock: Clock, catalog: Catalog, outbox: Outbox | None,
                  printer: ReceiptPrinter | None, scanner: Scanner | None,
-                 sources: Mapping[str, Any], availability: Availability, work_dir: str):
+                 sources: Mapping[str, IdentitySource | None], availability: Availability, work_dir: str):
         self.config, self.clock, self.catalog = config, clock, catalog
         self.outbox, self.printer, self.scanner = outbox, printer, scanner
         self.sources = dict(sources)
@@ -54,7 +54,7 @@ class KioskActions:
         self.work_dir = work_dir
 
     def devices_started(self, *, outbox: Outbox | None, printer: ReceiptPrinter | None, scanner: Scanner | None,
-                        sources: Mapping[str, Any]) -> None:
+                        sources: Mapping[str, IdentitySource | None]) -> None:
         """The devices and the outbox `Services.start_devices()` made (after the first frame)."""
         self.outbox, self.printer, self.scanner = outbox, printer, scanner
         self.sources = dict(sources)
