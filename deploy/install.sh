@@ -96,6 +96,11 @@ put 0644 "$SRC/deploy/README.md"                       $PREFIX/share/README.md
 for site in "$SRC"/deploy/sites/*; do
   [ -f "$site" ] && put 0644 "$site" "$PREFIX/share/sites/$(basename "$site")"
 done
+# the example interface profiles (and the WSDL / API document each speaks), beside the site
+# templates: a site template names one as profiles/<name>; provisioning copies it next to the config
+for f in "$SRC"/deploy/profiles/*; do
+  [ -f "$f" ] && put 0644 "$f" "$PREFIX/share/sites/profiles/$(basename "$f")"
+done
 
 # ---- the user and its folders ---------------------------------------------------------------
 if [ $IS_ROOT -eq 1 ]; then

@@ -26,7 +26,7 @@ CONFIG_NAME = "kiosk.toml"
 KEY_NAME = "outbox.key"
 TLS_DIR = "tls"
 RSA_BITS = 2048  # what every jurisdiction gateway we know accepts for client certificates
-_PATH_KEYS = ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle")
+_PATH_KEYS = ("credentials", "wsdl", "client_cert", "client_key", "ca_bundle", "profile")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -228,6 +228,8 @@ def test_install_puts_files_in_place_with_their_modes(root):
         "etc/tmpfiles.d/kiosk.conf": 0o644,
         "opt/kiosk/bin/kiosk-session": 0o755,
         "opt/kiosk/share/README.md": 0o644,
+        "opt/kiosk/share/sites/profiles/nested-soap.toml": 0o644,  # a real file, not the repo's symlink
+        "opt/kiosk/share/sites/profiles/nested-soap.wsdl": 0o644,
         "etc/kiosk": 0o750,
         "var/lib/kiosk": 0o750,
         "var/lib/kiosk/catalog": 0o750,

@@ -148,3 +148,19 @@ def test_as_root_the_service_user_gets_the_key_and_reads_the_config(tmp_path, mo
     assert ids(r.client_key) == (nobody.pw_uid, nobody.pw_gid, 0o600)
     assert ids(r.config_path) == (0, nobody.pw_gid, 0o640)  # root writes, the service reads
     assert ids(out)[:2] == (0, nobody.pw_gid)
+
+
+def test_a_profile_the_template_names_is_copied_beside_the_config(tmp_path):
+    """A site template that names its jurisdiction's interface profile (profiles/x.toml, as
+    install.sh lays the examples beside the templates) gives a config whose profile resolves."""
+    sites = tmp_path / "share" / "sites"
+    (sites / "profiles").mkdir(parents=True)
+    (sites / "profiles" / "nested-soap.toml").write_bytes((SITES.parent / "profiles" / "nested-soap.toml").read_bytes())
+    text = (SITES / "dachang-hall-01.toml").read_text(encoding="utf-8")
+    text = text.replace('# profile = "profiles/tongzhou-intake.toml"', 'profile = "profiles/nested-soap.toml"', 1)
+    assert 'profile = "profiles/nested-soap.toml"' in text
+    (sites / "site.toml").write_text(text, encoding="utf-8")
+    out = tmp_path / "etc-kiosk"
+    provision(str(sites / "site.toml"), "dachang-hall-02", str(out), "135790")
+    assert (out / "profiles" / "nested-soap.toml").read_bytes() == (sites / "profiles" / "nested-soap.toml").read_bytes()
+    assert mode(out / "profiles" / "nested-soap.toml") == 0o640
