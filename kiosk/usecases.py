@@ -18,8 +18,8 @@ from kiosk.config import Config
 from kiosk.errors import KioskError
 from kiosk.identity import Identity
 from kiosk.mapping import MappingInputs, resolve_fields
-from kiosk.ports import (DeviceState, IdentitySource, Outbox, Printed, PrintResult, ProgressItem, ReceiptData, ReceiptPrinter,
-                         Refused, ScannedMaterial, Scanner, SubmitOutcome)
+from kiosk.ports import (DeviceState, IdentitySource, Outbox, Printed, PrintResult, ProgressItem, ReceiptData,
+                         ReceiptPrinter, Refused, ScannedMaterial, Scanner, SubmitOutcome)
 from kiosk.transaction import Attachment, Delivery, Transaction
 
 log = logging.getLogger(__name__)
