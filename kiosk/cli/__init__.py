@@ -40,7 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     groups = {}
     for name, helptext in (("sim", "run a simulated device or jurisdiction"),
                            ("catalog", "search, check and update the catalog of matters"),
-                           ("queue", "the outbox: status, list, show, retry, forward")):
+                           ("queue", "the outbox: status, list, show, retry, forward, backup")):
         g = sub.add_parser(name, help=helptext)
         gs = g.add_subparsers(dest=f"{name}_command", metavar="SUBCOMMAND", parser_class=_Parser)
         gs.required = True
