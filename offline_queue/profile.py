@@ -464,10 +464,10 @@ def _op(kind: str, d: Any, protocol: str, maps, bad, lines) -> Op | None:
         body = Obj((), f"{kind}.input", lines.line(kind))
     answer = _answer(kind, d.get("answer", {}), protocol, bad, lines)
     if protocol == "rest" and kind == "submit" and idw == "body" and body is not None \
-            and "txid" not in {lf.source for lf in _leaves(body)}:
+            and "txid" not in {lf.source for lf in leaves(body)}:
         bad(f"{kind}.id", 'is "body" but no leaf of the body is "txid"')
     if kind == "submit" and attachments == "inline" and body is not None \
-            and not any(lf.source == "attachment.content" for lf in _leaves(body)):
+            and not any(lf.source == "attachment.content" for lf in leaves(body)):
         bad(f"{kind}.attachments", 'is "inline" but no leaf of the template is "attachment.content"')
     return Op(kind=kind, operation=operation, method=method, path=path, catalog_operation=bool(catalog_op),
               headers=tuple(headers), id_header=id_header, attachments=attachments if kind == "submit" else "none",
@@ -644,17 +644,18 @@ def answer_path_problem(p: Any, protocol: str) -> str | None:
     return None
 
 
-def _leaves(node: Any) -> Iterable[Leaf]:
+def leaves(node: Any) -> Iterable[Leaf]:
+    """Every leaf of a template, in order."""
     if isinstance(node, Leaf):
         yield node
     elif isinstance(node, Obj):
         for _, k in node.children:
-            yield from _leaves(k)
+            yield from leaves(k)
     elif isinstance(node, Items):
         for k in node.items:
-            yield from _leaves(k)
+            yield from leaves(k)
     elif isinstance(node, Each):
-        yield from _leaves(node.body)
+        yield from leaves(node.body)
 
 
 # ---- rendering ------------------------------------------------------------------------------

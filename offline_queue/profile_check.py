@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from offline_queue.profile import (
-    OPS, Each, Items, Leaf, Obj, Profile, ProfileError, answer_path_problem, load_profile,
+    OPS, Each, Items, Leaf, Obj, Profile, ProfileError, answer_path_problem, leaves, load_profile,
 )
 
 _BINARY = ("base64Binary", "hexBinary")
@@ -64,7 +64,7 @@ def _check_rest(p: Profile) -> list[str]:
     sub = p.ops.get("submit")
     if sub is not None and sub.attachments == "upload" and "upload" in p.ops:
         up = p.ops["upload"]
-        uses_id = any(lf.source == "attachment.file_id" for lf in _leaves(sub.body))
+        uses_id = any(lf.source == "attachment.file_id" for lf in leaves(sub.body))
         if up.answer.file_id and not uses_id:
             out.append(_at(p, "submit.body", "the upload answer gives a file id (upload.answer.file_id) but no "
                                              "leaf of the body is \"attachment.file_id\""))
@@ -72,19 +72,6 @@ def _check_rest(p: Profile) -> list[str]:
             out.append(_at(p, "upload.answer.file_id", "missing: the body uses attachment.file_id; say where the "
                                                        "upload answer has it (a JSON Pointer)"))
     return out
-
-
-def _leaves(node: Any):
-    if isinstance(node, Leaf):
-        yield node
-    elif isinstance(node, Obj):
-        for _, k in node.children:
-            yield from _leaves(k)
-    elif isinstance(node, Items):
-        for k in node.items:
-            yield from _leaves(k)
-    elif isinstance(node, Each):
-        yield from _leaves(node.body)
 
 
 # ---- SOAP -----------------------------------------------------------------------------------

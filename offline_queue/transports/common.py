@@ -182,3 +182,14 @@ def network_retry(e: BaseException) -> Retry:
 
 __all__ = ["Endpoint", "Transport", "make_transport", "Credentials", "new_session", "classify_status",
            "retry_after", "network_retry", "Delivered", "Dead", "Retry"]
+
+
+def outcome_of(reading, prefix: str = "") -> Outcome:
+    """What a profile's reading of an answer (offline_queue.profile.Reader.outcome) means for the item."""
+    if reading.outcome == "delivered":
+        return Delivered(reading.reference)
+    if reading.outcome == "duplicate":
+        return Delivered(reading.reference, duplicate=True)
+    if reading.outcome == "retry":
+        return Retry(prefix + reading.message)
+    return Dead(prefix + reading.message)

@@ -16,10 +16,11 @@ import requests
 from offline_queue import limits
 from offline_queue.profile import Context, Op, Profile, Reader, RenderError, cached_profile, expand, render
 from offline_queue.transports.common import (
-    Credentials, Endpoint, classify_status, config_problem, network_retry, new_session, profile_path, short,
+    Credentials, Endpoint, classify_status, config_problem, network_retry, new_session, outcome_of as _outcome,
+    profile_path, short,
 )
 from offline_queue.types import (
-    AttachmentRef, Dead, Delivered, OutboxError, Outcome, RemoteStatus, Request, Retry, UnavailableError,
+    AttachmentRef, Dead, OutboxError, Outcome, RemoteStatus, Request, Retry, UnavailableError,
 )
 
 _NET_ERRORS = (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError,
@@ -268,16 +269,6 @@ def _json(r: requests.Response) -> Any:
     except ValueError:
         return None
     return d if isinstance(d, (dict, list)) else None
-
-
-def _outcome(reading, prefix: str = "") -> Outcome:
-    if reading.outcome == "delivered":
-        return Delivered(reading.reference)
-    if reading.outcome == "duplicate":
-        return Delivered(reading.reference, duplicate=True)
-    if reading.outcome == "retry":
-        return Retry(prefix + reading.message)
-    return Dead(prefix + reading.message)
 
 
 def _prefix(o: Outcome, p: str) -> Outcome:

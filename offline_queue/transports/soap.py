@@ -23,10 +23,11 @@ from zeep.wsse.username import UsernameToken
 from offline_queue import limits
 from offline_queue.profile import Context, Reader, RenderError, cached_profile, render
 from offline_queue.transports.common import (
-    Credentials, Endpoint, classify_status, config_problem, network_retry, new_session, profile_path, short,
+    Credentials, Endpoint, classify_status, config_problem, network_retry, new_session, outcome_of as _outcome,
+    profile_path, short,
 )
 from offline_queue.types import (
-    AttachmentRef, Dead, Delivered, OutboxError, Outcome, RemoteStatus, Request, Retry, UnavailableError,
+    AttachmentRef, Dead, OutboxError, Outcome, RemoteStatus, Request, Retry, UnavailableError,
 )
 
 HARDENED = dict(strict=True, forbid_dtd=True, forbid_entities=True, forbid_external=True, xml_huge_tree=False)
@@ -345,13 +346,3 @@ class SoapTransport:
             for s in self._sessions:
                 s.close()
             self._sessions.clear()
-
-
-def _outcome(reading, prefix: str = "") -> Outcome:
-    if reading.outcome == "delivered":
-        return Delivered(reading.reference)
-    if reading.outcome == "duplicate":
-        return Delivered(reading.reference, duplicate=True)
-    if reading.outcome == "retry":
-        return Retry(prefix + reading.message)
-    return Dead(prefix + reading.message)
