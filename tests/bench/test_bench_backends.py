@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import time
-import uuid
 
 import pytest
 
@@ -24,7 +23,7 @@ from offline_queue.sim.nested_soap_app import PROFILE_FILE as NESTED, WSDL_FILE 
 from offline_queue.sim.soap_app import WSDL_FILE as QUYU_WSDL
 from offline_queue.store import Store
 from offline_queue.transports import Endpoint, make_transport
-from offline_queue.types import AttachmentIn, AttachmentRef, Request
+from offline_queue.types import AttachmentIn, Request
 from tests.support.backends import backend_request
 
 pytestmark = pytest.mark.bench

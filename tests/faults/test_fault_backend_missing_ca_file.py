@@ -4,7 +4,7 @@ fix, before anything is sent — not an internal error retried for ever (issue 1
 import pytest
 
 from offline_queue.forwarder import Forwarder
-from offline_queue.transports import Endpoint, make_transport
+from offline_queue.transports import make_transport
 from tests.support.outbox import endpoint_for, submit
 
 pytestmark = pytest.mark.faults

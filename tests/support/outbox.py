@@ -3,7 +3,6 @@ jurisdictions (plain and TLS), a tiny catalog stand-in and a resident."""
 from __future__ import annotations
 
 import dataclasses
-import datetime as _dt
 import os
 import uuid
 

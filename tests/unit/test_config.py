@@ -5,7 +5,7 @@ import sys
 
 import pytest
 
-from kiosk.config import DEMO_SITE, load_config, parse_config
+from kiosk.config import load_config, parse_config
 from kiosk.errors import ConfigError
 
 GOOD = '''

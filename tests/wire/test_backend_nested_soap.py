@@ -5,12 +5,11 @@ UsernameToken text + Timestamp, TLS and mTLS (with REQUESTS_CA_BUNDLE pointing e
 import base64
 
 import pytest
-from lxml import etree
 
 from offline_queue.sim import SimulatedJurisdiction
 from offline_queue.transports import Endpoint, make_transport
-from offline_queue.types import Dead, Delivered, OutboxError, Retry
-from tests.support.backends import ITEM_CODE, SEX_FEMALE_ID, backend_request, creds_file, pdf_bytes
+from offline_queue.types import Dead, Delivered, Retry
+from tests.support.backends import ITEM_CODE, SEX_FEMALE_ID, backend_request, creds_file
 from tests.support.outbox import forwarder_for, pdf_file
 
 pytestmark = pytest.mark.wire
