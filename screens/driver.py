@@ -104,6 +104,10 @@ class Driver:
             if isinstance(p, ScrollView):  # a finger scrolls a list until the item shows
                 for _ in range(30):  # a list just rebuilt lays itself out over a few frames (more under load)
                     p.scroll_to(w, padding=0, animate=False)
+                    # and the list's scroll effect to the same place: a list that grew under it (a
+                    # scanned material's row doubles) can leave the effect at rest a pixel past its
+                    # end, and it then put every scroll_to back at the top, frame after frame
+                    p._update_effect_bounds()
                     self.frames(1)
                     wx, wy = w.to_window(*w.center)
                     sx, sy = p.to_window(*p.pos)
