@@ -275,3 +275,17 @@ def test_a_late_result_of_an_ended_journey_is_dropped(kiosk):
     scan_done(ScannedMaterial("residence_proof", "/gone.pdf", 1, (), "0" * 64, 1))
     assert services.session.state == "home" and dict(late.snapshot().attachments) == {}
     assert late.snapshot().scanning == ""
+
+
+def test_the_journey_loads_no_kivy():
+    """The same journey runs on a console: importing and driving it never loads Kivy."""
+    import subprocess
+    import sys
+
+    code = ("import sys, kiosk.journey, kiosk.bootstrap, tests.unit.test_journey as t, pathlib, tempfile;"
+            "s, j = t.make(pathlib.Path(tempfile.mkdtemp()));"
+            "t.to_confirm(s, j); j.fire('submit'); assert j.snapshot().printing == 'printed'; s.close();"
+            "print('kivy' in sys.modules)")
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
+    assert out.stdout.strip() == "False", out.stderr[-2000:]
