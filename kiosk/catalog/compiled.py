@@ -9,7 +9,8 @@ that ships. It holds:
     m       one row per matter, rowid = its rank (popularity, then code): the search keys
             precomputed (normalised name, full pinyin, initials, keywords with their pinyin), the
             filter attributes and the matter itself as the file's JSON
-    t       FTS5 trigram index of name / pinyin / keywords: substrings of 3+ characters
+    t       FTS5 trigram index of name / pinyin / keywords: substrings of 3+ characters, and of
+            the filter attributes as one-trigram words (j03 au1 c0c), so a filtered query is one match
     keys    rank lists (ascending) per key: substrings of 1–2 characters and prefixes of 1–4, the
             empty query per jurisdiction × audience × category, the filter attributes; a list keeps
             at most CAP ranks and says whether it is complete (a scan in rank order continues it)
@@ -45,7 +46,7 @@ from kiosk.errors import ConfigError, KioskError
 
 log = logging.getLogger(__name__)
 
-INDEX_FORMAT = f"1-{sys.byteorder}"  # rank lists are native unsigned ints
+INDEX_FORMAT = f"3-{sys.byteorder}"  # rank lists are native unsigned ints
 SHORT = 2  # substrings up to this length: rank lists; longer: the trigram index
 PREFIX = 4  # prefixes up to this length: rank lists; longer: the (text, rank) b-tree
 CAP = 4096  # ranks kept per key (a longer list is continued by a scan in rank order)
@@ -61,7 +62,7 @@ CREATE TABLE m(rank INTEGER PRIMARY KEY, ord INTEGER NOT NULL, code TEXT NOT NUL
                name TEXT NOT NULL, full TEXT NOT NULL, initials TEXT NOT NULL, kw TEXT NOT NULL,
                data TEXT NOT NULL);
 CREATE TABLE keys(key TEXT PRIMARY KEY, complete INTEGER NOT NULL, ranks BLOB NOT NULL) WITHOUT ROWID;
-CREATE VIRTUAL TABLE t USING fts5(name, py, kw, tokenize='trigram', content='');
+CREATE VIRTUAL TABLE t USING fts5(name, py, kw, f, tokenize='trigram', content='');
 """
 _INDEXES = """
 CREATE INDEX m_name ON m(name);
@@ -357,7 +358,26 @@ def _fill(conn: sqlite3.Connection, matters: Sequence[Matter]) -> None:
 
 def _flush(cur: sqlite3.Cursor, batch: list) -> None:
     cur.executemany("INSERT INTO m VALUES (?,?,?,?,?,?,?,?,?,?,?)", (r[:11] for r in batch))
-    cur.executemany("INSERT INTO t(rowid, name, py, kw) VALUES (?,?,?,?)", ((r[0], r[6], r[11], r[9]) for r in batch))
+    cur.executemany("INSERT INTO t(rowid, name, py, kw, f) VALUES (?,?,?,?,?)",
+                    ((r[0], r[6], r[11], r[9], _filter_words(r[3], r[4], r[5])) for r in batch))
+
+
+def _filter_words(j: int, a: int, c: int) -> str:
+    """The filter attributes as words of exactly 3 characters, each one trigram (a longer word
+    would be a phrase of common trigrams to check position by position), each starting with its
+    own letter so none is found inside another: j + jurisdiction, au + audience, c + category
+    (two base-36 digits: 1,296 values; beyond, that filter is applied row by row)."""
+    return f"j{_b36(j)} au{a:d} c{_b36(c)}"
+
+
+def _b36(n: int) -> str:
+    d = "0123456789abcdefghijklmnopqrstuvwxyz"
+    return d[n // 36] + d[n % 36] if n < 36 * 36 else "~~"
+
+
+def _filter_match(j: int | None, a: int | None, c: int | None) -> str:
+    words = _filter_words(j or 0, a or 0, c or 0).split()
+    return "".join(f' AND f : "{w}"' for w, v in zip(words, (j, a, c)) if v is not None and "~" not in w)
 
 
 # ---- the catalog ---------------------------------------------------------------------------------
@@ -440,7 +460,8 @@ class CompiledCatalog:
             return []
         with self._lock:
             q = normalise(query)
-            ranks = self._empty(j, a, c, limit) if not q else self._ranks(q, self._keep(j, a, c), limit)
+            ranks = self._empty(j, a, c, limit) if not q else \
+                self._ranks(q, self._keep(j, a, c), limit, _filter_match(j, a, c))
             return self._fetch(ranks)
 
     # -- internals
@@ -497,7 +518,7 @@ class CompiledCatalog:
                                           "ORDER BY rank LIMIT ?", (out[-1] if out else -1, limit - len(out)))]
         return out
 
-    def _ranks(self, q: str, keep: Callable[[int], bool] | None, limit: int) -> list[int]:
+    def _ranks(self, q: str, keep: Callable[[int], bool] | None, limit: int, flt: str = "") -> list[int]:
         taken: dict[int, None] = {}
 
         def take(ranks: Iterable[int]) -> bool:
@@ -517,7 +538,7 @@ class CompiledCatalog:
         if take(sorted(exact)) or take(self._prefix(q, g)):
             return list(taken)
         for group in (g, "k"):
-            if take(self._substring(q, group)):
+            if take(self._substring(q, group, flt)):
                 break
         return list(taken)
 
@@ -535,7 +556,7 @@ class CompiledCatalog:
         sql = " UNION ".join(f"SELECT rank FROM m WHERE {c} >= ?1 AND {c} < ?2" for c in cols)
         yield from sorted(r for (r,) in self._q(sql, (q, hi)))
 
-    def _substring(self, q: str, g: str) -> Iterator[int]:
+    def _substring(self, q: str, g: str, flt: str = "") -> Iterator[int]:
         if len(q) <= SHORT:
             complete, ranks = self._list(f"s{g}:{q}")
             yield from ranks
@@ -545,7 +566,8 @@ class CompiledCatalog:
                                                   (q, ranks[-1])))
             return
         col = {"n": "name", "p": "py", "k": "kw"}[g]
-        yield from (r for (r,) in self._q("SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid", (f'{col} : "{q}"',)))
+        match = f'{col} : "{q}"{flt}'  # the filters in the match: no row read to be dropped
+        yield from (r for (r,) in self._q("SELECT rowid FROM t WHERE t MATCH ? ORDER BY rowid", (match,)))
 
     def _decoded(self, rank: int, data: str) -> Matter:
         m = self._by_rank.get(rank)
