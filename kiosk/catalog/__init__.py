@@ -79,5 +79,9 @@ def load_catalog(path: str | Path | None = None) -> Catalog:
 
 
 def check_catalog_file(path: str | Path) -> Catalog:
-    """Validate a catalog file; raises kiosk.errors.ConfigError with file:line: key: reason."""
-    return load_catalog(path)
+    """Validate a catalog file as `catalog update` would (same size limit); raises
+    kiosk.errors.ConfigError with file:line: key: reason."""
+    from kiosk.catalog.compiled import INSTALL_MAX, parse_quickly
+    from kiosk.inputs import read_text_bounded
+
+    return Catalog(parse_quickly(read_text_bounded(path, INSTALL_MAX, "a catalog"), str(path)), str(path))

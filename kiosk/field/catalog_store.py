@@ -44,7 +44,7 @@ def update(data_folder: str, new_file: str, *, pinned: str | None = None, now: _
     from kiosk.catalog import compiled
 
     # read once, with a limit: what is validated is exactly what is installed
-    data = inputs.read_bounded(new_file, inputs.CATALOG_MAX, "a catalog")
+    data = inputs.read_bounded(new_file, compiled.INSTALL_MAX, "a catalog")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as e:
