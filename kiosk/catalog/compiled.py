@@ -219,6 +219,7 @@ def write_index(matters: Sequence[Matter], idx: str | os.PathLike, *, source: st
     t0 = time.perf_counter()
     idx = Path(idx)
     idx.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    _drop_abandoned(idx)
     fd, tmp = tempfile.mkstemp(dir=str(idx.parent), prefix=f".{idx.name}.", suffix=".building")
     os.close(fd)
     try:
@@ -251,6 +252,21 @@ def write_index(matters: Sequence[Matter], idx: str | os.PathLike, *, source: st
         raise
     return BuildReport(index=str(idx), matters=len(matters), seconds=time.perf_counter() - t0,
                        bytes=idx.stat().st_size)
+
+
+ABANDONED = 6 * 3600  # seconds: a build's temp file older than this was left by a killed build
+
+
+def _drop_abandoned(idx: Path) -> None:
+    """Temp files of builds that were killed (power cut, kill -9) do not pile up; one that another
+    process is writing now is younger than ABANDONED (a 360,000-matter build takes minutes)."""
+    now = time.time()
+    for p in idx.parent.glob(f".{idx.name}.*.building"):
+        try:
+            if now - p.stat().st_mtime > ABANDONED:
+                p.unlink()
+        except OSError:
+            pass
 
 
 def _fsync_dir(d: Path) -> None:

@@ -66,3 +66,21 @@ def test_damage_found_while_running_removes_the_index_and_the_next_start_rebuild
     assert not idx.exists()
     again = open_catalog(f, data_folder=str(tmp_path / "data"))
     assert len(again.matters) == len(sample)
+
+
+def test_a_build_killed_half_way_leaves_nothing_that_stays(tmp_path, sample):
+    """A killed build leaves its temp file (never the index name); the next build of that index
+    removes temp files older than a build can take, and leaves a younger one (another build)."""
+    import os
+
+    from kiosk.catalog import compiled
+
+    f = _site(tmp_path, sample)
+    idx = compiled.index_path(f, str(tmp_path / "data"))
+    idx.parent.mkdir(parents=True)
+    old, young = idx.parent / f".{idx.name}.x1.building", idx.parent / f".{idx.name}.x2.building"
+    old.write_bytes(b"half an index")
+    young.write_bytes(b"being written")
+    os.utime(old, (1, 1))
+    assert len(open_catalog(f, data_folder=str(tmp_path / "data"))) == len(sample)
+    assert not old.exists() and young.exists()
