@@ -1,13 +1,14 @@
 """The kiosk's own expected failures; each carries a resident sentence and a technician reason."""
 from __future__ import annotations
 
+from kiosk.words import pair
+
 
 class KioskError(Exception):
     """An expected failure. `resident` is a plain Chinese sentence with what to do next;
     `resident_en` is its English; str(self) is the technician's reason."""
 
-    resident = "暂时无法办理，请稍后再试或联系工作人员。"
-    resident_en = "This cannot be done right now. Please try again later or ask the staff."
+    resident, resident_en = pair("error.default")
 
     def __init__(self, reason: str, *, resident: str | None = None, resident_en: str | None = None):
         super().__init__(reason)
@@ -33,5 +34,4 @@ class UsageError(KioskError):
 class OfflineError(KioskError):
     """A jurisdiction cannot be reached now and the operation needs the network (a query matter)."""
 
-    resident = "暂时无法连接办理部门，请稍后再试。"
-    resident_en = "The service cannot be reached right now. Please try again later."
+    resident, resident_en = pair("error.offline")

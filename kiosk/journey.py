@@ -26,6 +26,7 @@ from kiosk.ports import PrintResult, ProgressItem, ScannedMaterial
 from kiosk.session import Problem, Session
 from kiosk.transaction import Delivery
 from kiosk.usecases import KioskActions, Submitted
+from kiosk.words import pair
 
 log = logging.getLogger(__name__)
 
@@ -37,11 +38,9 @@ Listener = Callable[[], None]
 Printing = Literal["", "printing", "printed", "failed"]
 
 # What a resident reads when a step fails without words of its own: (code, 中文, English).
-SUBMIT_FAILED = ("submit_failed", "提交没有成功，请稍后再试或联系工作人员。",
-                 "The submission did not succeed. Please try again later or ask the staff.")
-QUERY_FAILED = ("query_failed", "查询没有成功，请稍后再试。", "The query did not succeed. Please try again later.")
-PROGRESS_FAILED = ("progress_failed", "暂时无法查询，请稍后再试。",
-                   "Progress cannot be checked right now. Please try later.")
+SUBMIT_FAILED = ("submit_failed", *pair("journey.submit_failed"))
+QUERY_FAILED = ("query_failed", *pair("journey.query_failed"))
+PROGRESS_FAILED = ("progress_failed", *pair("journey.progress_failed"))
 
 
 def run_now(fn: Callable[[], Any], done: Done, failed: Failed) -> None:

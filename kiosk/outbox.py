@@ -16,6 +16,7 @@ from kiosk.errors import KioskError, OfflineError
 from kiosk.ports import ProgressItem, SubmitOutcome
 from kiosk.mapping import resolve_fields
 from kiosk.transaction import Transaction
+from kiosk.words import pair
 from offline_queue import AttachmentIn, ItemInfo, OutboxError, Request, StoreFullError, UnavailableError
 from offline_queue.crypto import create_key
 from offline_queue.forwarder import Forwarder
@@ -73,12 +74,9 @@ def provision_key(path: str) -> None:
 
 
 # ---- outbox failures as the kiosk reports them ----------------------------------------------
-_FULL_ZH, _FULL_EN = ("本机存储空间已满，您的申请未能保存。请联系工作人员。",
-                      "This kiosk's storage is full and your application was not saved. Please ask the staff.")
-_BROKEN_ZH, _BROKEN_EN = ("本机暂时无法保存申请，请联系工作人员或稍后再试。",
-                          "This kiosk cannot save applications right now. Please ask the staff or try later.")
-_OFFLINE_ZH, _OFFLINE_EN = ("暂时无法连接办理部门，此项查询需要联网。请稍后再试或拨打12345。",
-                            "The service cannot be reached now and this query needs the network. Please try later or call 12345.")
+_FULL_ZH, _FULL_EN = pair("outbox.full")
+_BROKEN_ZH, _BROKEN_EN = pair("outbox.broken")
+_OFFLINE_ZH, _OFFLINE_EN = pair("outbox.offline")
 
 
 def _kiosk_error(e: OutboxError) -> KioskError:

@@ -21,6 +21,7 @@ import logging
 from typing import Any, Callable
 
 from kiosk.clock import Clock
+from kiosk.words import pair
 
 log = logging.getLogger(__name__)
 
@@ -42,14 +43,8 @@ class Problem:
 
 
 # Card problems (kiosk.identity.Identity.problems codes) → what the resident reads.
-CARD_PROBLEMS = {
-    "expired": ("您的证件已过有效期，请使用有效证件，或到人工窗口办理。", "Your card has expired. Please use a valid card or go to a staffed counter."),
-    "not_yet_valid": ("您的证件尚未生效，请到人工窗口办理。", "Your card is not valid yet. Please go to a staffed counter."),
-    "invalid_number": ("证件号码校验未通过，请重新放置证件再试一次；仍不行请联系工作人员。", "The ID number did not pass its check. Please place the card again; if it fails again, ask the staff."),
-    "birth_mismatch": ("证件信息不一致，请联系工作人员。", "The card's data is inconsistent. Please ask the staff."),
-    "sex_mismatch": ("证件信息不一致，请联系工作人员。", "The card's data is inconsistent. Please ask the staff."),
-    "card_not_accepted": ("此事项不能使用这种证件办理，请换用居民身份证，或选择其他事项。", "This matter does not accept this kind of card. Please use a resident ID card or choose another matter."),
-}
+CARD_PROBLEMS = {code: pair(f"card_problem.{code}") for code in (
+    "expired", "not_yet_valid", "invalid_number", "birth_mismatch", "sex_mismatch", "card_not_accepted")}
 
 
 @dataclasses.dataclass

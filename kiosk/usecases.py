@@ -21,17 +21,12 @@ from kiosk.mapping import MappingInputs, resolve_fields
 from kiosk.ports import (DeviceState, IdentitySource, Outbox, Printed, PrintResult, ProgressItem, ReceiptData,
                          ReceiptPrinter, Refused, ScannedMaterial, Scanner, SubmitOutcome)
 from kiosk.transaction import Attachment, Delivery, Transaction
+from kiosk.words import pair, say
 
 log = logging.getLogger(__name__)
 
 # Which service each device provides, in the words the resident and the technician see.
-SERVICE_NAMES = {
-    "idreader": ("身份证读卡器", "ID card reader"),
-    "sscard": ("社保卡读卡器", "social security card reader"),
-    "printer": ("回执打印", "receipt printing"),
-    "scanner": ("材料扫描", "document scanning"),
-    "outbox": ("材料提交", "submitting"),
-}
+SERVICE_NAMES = {k: pair(f"service.{k}") for k in ("idreader", "sscard", "printer", "scanner", "outbox")}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -117,8 +112,8 @@ class KioskActions:
 
     def scan(self, matter: Matter, material_code: str, out_dir: str) -> ScannedMaterial:
         if self.scanner is None:
-            raise KioskError("scanner: unavailable", resident="扫描仪暂不可用，请联系工作人员。",
-                             resident_en="The scanner is not available. Please ask the staff.")
+            zh, en = pair("scanner.unavailable")
+            raise KioskError("scanner: unavailable", resident=zh, resident_en=en)
         m = matter.material(material_code)
         return self.scanner.scan(m.code, pages=m.pages_min, color=m.color, out_dir=out_dir)
 
@@ -160,7 +155,7 @@ class KioskActions:
             surname=tx.identity.masked_name, time=tx.created_at,
             materials=[matter.material(a.material).name for a in tx.attachments],
             forwarded=outcome.forwarded,
-            next_steps=[f"{days}个工作日内完成远程预审，结果短信通知", "凭受理编号在本机或12345查询进度"],
+            next_steps=[say("receipt.next.prereview", days=days), say("receipt.next.query")],  # printed in Chinese
             hotline=(j.hotline if j and j.hotline else self.config.hotline))
         return Submitted(outcome, receipt, jname)
 

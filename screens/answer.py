@@ -5,25 +5,16 @@ from __future__ import annotations
 from kivy.factory import Factory
 from kivy.properties import BooleanProperty, StringProperty
 
+from kiosk.words import WORDS
 from screens.look import look
 from screens.widgets import KioskScreen
 
 
 # What a jurisdiction's answer fields are called for a resident; unknown ones show as sent.
-ANSWER_LABELS = {
-    "balance": ("余额（元）", "Balance (yuan)"), "months_paid": ("已缴存月数", "Months paid"),
-    "as_of": ("截至日期", "As of"), "result": ("查询结果", "Result"), "status": ("状态", "Status"),
-    "account_balance": ("账户余额（元）", "Account balance (yuan)"), "name": ("姓名", "Name"),
-    "records": ("记录", "Records"), "amount": ("金额（元）", "Amount (yuan)"), "year": ("年度", "Year"),
-    "total": ("合计", "Total"), "paid_months": ("缴费月数", "Months paid"), "last_paid": ("最近缴存", "Last paid"),
-    "monthly": ("月缴存额（元）", "Monthly (yuan)"), "employer": ("单位", "Employer"),
-}
+ANSWER_LABELS = {k[len("answer.label."):]: v for k, v in WORDS.items() if k.startswith("answer.label.")}
 HIDDEN_KEYS = ("operation",)  # plumbing, not for the resident
 # Status words a jurisdiction answers in English: a resident reads them in their language.
-ANSWER_VALUES = {
-    "ok": ("成功", "Succeeded"), "success": ("成功", "Succeeded"), "found": ("已查到", "Found"),
-    "not_found": ("未查到记录", "No record found"), "none": ("无", "None"),
-}
+ANSWER_VALUES = {k[len("answer.value."):]: v for k, v in WORDS.items() if k.startswith("answer.value.")}
 
 
 class AnswerScreen(KioskScreen):

@@ -4,10 +4,11 @@ from __future__ import annotations
 from kivy.app import App
 
 from screens import registry
+from screens.i18n import tr
 
 
 class KioskApp(App):
-    title = "区域通办 自助服务"
+    title = tr("home.title")  # the window's title: what a window manager or a screenshot names it
 
     def __init__(self, services, **kw):
         super().__init__(**kw)

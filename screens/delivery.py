@@ -67,7 +67,7 @@ class DeliveryScreen(KioskScreen):
             self.edit("address")
             return
         if why == "phone":
-            self.problem = "请输入11位手机号码" if look.lang == "zh" else "Please enter an 11-digit mobile number"
+            self.problem = tr("delivery.phone_invalid", look.lang)
             self.edit("phone")
 
     def reset(self) -> None:

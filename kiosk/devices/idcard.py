@@ -22,32 +22,20 @@ from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import KioskError, UsageError
 from kiosk.identity import Identity
 from kiosk.ports import CardListener, CardReaderCode, DeviceHealth, DeviceState
+from kiosk.words import pair
 
 log = logging.getLogger(__name__)
 
-STATE_WORDS: dict[CardReaderCode, tuple[DeviceHealth, str, str]] = {  # code → (health, 中文, English)
-    "ready": ("ok", "就绪，请放置证件", "ready for a card"),
-    "reading": ("ok", "正在读卡", "reading a card"),
-    "card_present": ("ok", "证件在读卡区", "card on the reader"),
-    "offline": ("offline", "读卡器未连接", "reader not connected"),
-    "fault": ("fault", "读卡器故障", "reader fault"),
-    "absent": ("absent", "本机无此设备", "not available here"),
-    "stopped": ("offline", "读卡器未启动", "reader not started"),
+_HEALTH: dict[CardReaderCode, DeviceHealth] = {
+    "ready": "ok", "reading": "ok", "card_present": "ok", "offline": "offline", "fault": "fault",
+    "absent": "absent", "stopped": "offline",
 }
+STATE_WORDS: dict[CardReaderCode, tuple[DeviceHealth, str, str]] = {  # code → (health, 中文, English)
+    code: (health, *pair(f"cardreader.state.{code}")) for code, health in _HEALTH.items()}
 
 # CardFailed code → what the resident reads (中文, English): what went wrong and what to do next.
-FAILURE_WORDS = {
-    "read_failed": ("读卡失败，请将证件平放在读卡区，保持不动，再试一次。",
-                    "The card could not be read. Place it flat on the reader, hold it still and try again."),
-    "unknown_card": ("无法识别此证件。请使用居民身份证、港澳台居民居住证或外国人永久居留身份证。",
-                     "This card is not recognised. Please use a resident ID card, a residence permit or a permanent residence card."),
-    "pin_needed": ("此社会保障卡需要密码才能读取。请改用身份证，或到人工窗口办理。",
-                   "This social security card needs its PIN. Please use your ID card instead, or go to a staffed counter."),
-    "not_ss_card": ("这不是社会保障卡。请插入社保卡，或改用身份证。",
-                    "This is not a social security card. Insert your social security card, or use your ID card."),
-    "bad_data": ("卡内信息无法读取。请改用身份证，或到人工窗口办理。",
-                 "The card's data cannot be read. Please use your ID card instead, or go to a staffed counter."),
-}
+FAILURE_WORDS = {code: pair(f"card_failed.{code}")
+                 for code in ("read_failed", "unknown_card", "pin_needed", "not_ss_card", "bad_data")}
 
 _ID_CARD_TYPES = {"resident": "resident", "J": "hmt_permit", "I": "foreign_permanent", "Y": "foreign_permanent"}
 

@@ -8,26 +8,19 @@ import logging
 from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import UsageError
 from kiosk.ports import DeviceHealth, DeviceState, Printed, PrinterCode, PrintResult, ReceiptData, Refused
+from kiosk.words import pair
 
 log = logging.getLogger(__name__)
 
 # status code → (health, 中文, English). The closed set of the driver (drivers.printer.status.CODES).
+_HEALTH: dict[PrinterCode, DeviceHealth] = {
+    "ready": "ok", "paper_near_end": "warning", "paper_out": "fault", "cover_open": "fault", "offline": "offline",
+    "error": "fault", "no_answer": "offline",
+}
 STATUS_WORDS: dict[PrinterCode, tuple[DeviceHealth, str, str]] = {
-    "ready": ("ok", "就绪", "ready"),
-    "paper_near_end": ("warning", "纸将用完", "paper near end"),
-    "paper_out": ("fault", "缺纸", "paper out"),
-    "cover_open": ("fault", "纸仓盖打开", "cover open"),
-    "offline": ("offline", "脱机", "offline"),
-    "error": ("fault", "打印机故障", "printer error"),
-    "no_answer": ("offline", "打印机无响应", "no answer"),
-}
-ERROR_KIND_WORDS = {
-    "recoverable": ("可恢复错误", "recoverable"),
-    "autocutter": ("切刀故障", "autocutter"),
-    "unrecoverable": ("不可恢复错误", "unrecoverable"),
-    "auto_recoverable": ("自动恢复中", "auto-recoverable"),
-    "unknown": ("未知错误", "unknown"),
-}
+    code: (health, *pair(f"printer.state.{code}")) for code, health in _HEALTH.items()}
+ERROR_KIND_WORDS = {kind: pair(f"printer.error_kind.{kind}")
+                    for kind in ("recoverable", "autocutter", "unrecoverable", "auto_recoverable", "unknown")}
 
 
 def device_state(status, detail: str = "") -> DeviceState:

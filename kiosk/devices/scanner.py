@@ -11,27 +11,19 @@ import uuid
 from kiosk.devices import DeviceURLError, parse_device_url
 from kiosk.errors import KioskError, UsageError
 from kiosk.ports import DeviceHealth, DeviceState, ScannedMaterial, ScannerCode
+from kiosk.words import WORDS as ALL_WORDS, pair
 
 log = logging.getLogger(__name__)
 
 # code → (health, 中文 state, English state, resident sentence, resident English)
-WORDS: dict[ScannerCode, tuple[DeviceHealth, str, str, str, str]] = {
-    "ready": ("ok", "就绪", "ready", "", ""),
-    "no_device": ("absent", "未连接扫描仪", "no scanner",
-                  "扫描仪暂时无法使用，请联系工作人员。", "The scanner is not available. Please ask the staff for help."),
-    "jammed": ("fault", "卡纸", "paper jam",
-               "扫描仪卡纸了，请联系工作人员处理后再扫描。", "The scanner is jammed. Please ask the staff to clear it, then scan again."),
-    "cover_open": ("fault", "盖板打开", "cover open",
-                   "请合上扫描仪盖板，然后重新扫描。", "Please close the scanner cover and scan again."),
-    "no_documents": ("warning", "没有放入材料", "no documents",
-                     "没有检测到材料，请把材料放好后重新扫描。", "No document was found. Please place it on the scanner and scan again."),
-    "busy": ("warning", "扫描仪忙", "busy",
-             "扫描仪正忙，请稍等片刻再扫描。", "The scanner is busy. Please wait a moment and scan again."),
-    "io_error": ("fault", "扫描仪故障", "scanner error",
-                 "扫描仪出现故障，请联系工作人员。", "The scanner has a fault. Please ask the staff for help."),
-    "page_count": ("ok", "页数不符", "page count",
-                   "材料页数不对，请检查后重新扫描。", "The number of pages is not right. Please check and scan again."),
+_HEALTH: dict[ScannerCode, DeviceHealth] = {
+    "ready": "ok", "no_device": "absent", "jammed": "fault", "cover_open": "fault", "no_documents": "warning",
+    "busy": "warning", "io_error": "fault", "page_count": "ok",
 }
+WORDS: dict[ScannerCode, tuple[DeviceHealth, str, str, str, str]] = {
+    code: (health, *pair(f"scanner.state.{code}"),
+           *(pair(f"scanner.resident.{code}") if f"scanner.resident.{code}" in ALL_WORDS else ("", "")))
+    for code, health in _HEALTH.items()}
 
 
 class ScannerError(KioskError):
