@@ -35,3 +35,20 @@ SANE_MESSAGES = {
     "Out of memory": "io_error",
     "Access to resource has been denied": "io_error",
 }
+
+# ---- the document camera (高拍仪, V4L2/UVC) ------------------------------------------------------
+# A 5-megapixel camera over an A3 shooting area; the page is found on a small copy and warped at
+# full size (~17 ms detection on 2592x1944: voice-handwriting.md).
+CAMERA_SIZE = (2592, 1944)   # frame asked of the camera (width, height): its usual 5 MP mode
+CAMERA_FOURCC = "MJPG"       # UVC cameras give full resolution only compressed (YUYV: a few fps)
+CAMERA_DPI = 150             # pixels per inch on the desk at CAMERA_SIZE (A3 ≈ 16.5 in across 2592
+                             # px is 157): the PDF's page size follows from it; ?dpi= calibrates it
+CAMERA_WARMUP = 4            # frames dropped after opening: auto exposure and white balance settle
+DETECT_WIDTH = 648           # the page is looked for on a copy this wide (a quarter of 2592)
+DETECT_MIN_AREA = 0.12       # a page covers at least this share of the frame (an ID card on A3: ~0.07
+                             # would need a closer mount; smaller shapes are text blocks or shadows)
+DETECT_BORDER = 0.01         # a corner this close to the frame's edge (share of the side): the page
+                             # is cut by the edge of the shooting area, and cutting it would lose text
+DETECT_EPSILON = 0.02        # polygon approximation tolerance, share of the outline's length
+CORNER_REFINE_PX = 11        # corners refined at full size in a window this wide (cornerSubPix)
+A4_SNAP = 0.04               # measured sides within 4 % of A4's √2 ratio are made exactly A4

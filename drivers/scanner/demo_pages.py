@@ -125,6 +125,11 @@ def _contract() -> Image.Image:
     return page
 
 
+def draw_page(i: int) -> Image.Image:
+    """Demo page `i` (0 户口簿, 1 结婚证, 2 劳动合同) as printed: A4 at 200 dpi, no scanner bed."""
+    return (_hukou, _marriage, _contract)[i % len(NAMES)]()
+
+
 def as_scanned(page: Image.Image, seed: int) -> Image.Image:
     """The page as a flatbed returns it: on the dark glass, slightly soft, with sensor noise."""
     rnd = random.Random(seed)
@@ -139,11 +144,11 @@ def generate(folder: str) -> list[str]:
     """Write the demo pages into `folder` (if not there yet); their paths in scan order."""
     os.makedirs(folder, exist_ok=True)
     paths = []
-    for i, (name, draw) in enumerate(zip(NAMES, (_hukou, _marriage, _contract))):
+    for i, name in enumerate(NAMES):
         path = os.path.join(folder, name)
         if not os.path.exists(path):
             tmp = path + ".part.jpg"
-            as_scanned(draw(), i).save(tmp, "JPEG", quality=88, dpi=(DPI, DPI))  # as a scanner app saves it
+            as_scanned(draw_page(i), i).save(tmp, "JPEG", quality=88, dpi=(DPI, DPI))  # as a scanner app saves it
             os.replace(tmp, path)
         paths.append(path)
     return paths
