@@ -83,6 +83,15 @@ class CardEvents:
         self.shell.status_changed()
 
 
+class IdleCover(BoxLayout):
+    """The idle warning: an opaque cover over the whole frame, the countdown on it. A touch on
+    it goes no further than the cover (the shell's own touch has already kept the resident)."""
+
+    def on_touch_down(self, touch):
+        super().on_touch_down(touch)
+        return self.collide_point(*touch.pos)
+
+
 class Shell(BoxLayout):
     ctx: Context = ObjectProperty(None)
     state = StringProperty("home")

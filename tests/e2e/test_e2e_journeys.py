@@ -80,12 +80,45 @@ def _identified_on_the_form(ui):
     return ident
 
 
+def _window_rect(w) -> tuple[int, int, int, int]:
+    x, y = w.to_window(w.x, w.y)
+    return int(x), int(y), int(w.width), int(w.height)
+
+
+def _colours(png: str, rect, but) -> set[tuple[int, int, int]]:
+    """The colours of the picture inside `rect` but outside `but` (window coordinates: y up)."""
+    from PIL import Image
+
+    img = Image.open(png).convert("RGB")
+    bx, by, bw, bh = but
+    out = set()
+    x0, y0, w, h = rect
+    for x in range(max(x0, 0), min(x0 + w, img.width)):
+        for y in range(max(y0, 0), min(y0 + h, img.height)):
+            if not (bx <= x < bx + bw and by <= y < by + bh):
+                out.add(img.getpixel((x, img.height - 1 - y)))
+    return out
+
+
+def _bg() -> tuple[int, int, int]:
+    from screens.sizes import COLORS
+
+    return COLORS["bg"]
+
+
 @journey
 def test_idle_timeout_wipes(ui):
     """Idle: a countdown, then home, and no widget holds the resident's data."""
     ident = _identified_on_the_form(ui)
     ui.shot("form-before-idle")
-    ui.idle_out()
+    personal = [_window_rect(w) for w in ui.d.visible() if ident.name in str(getattr(w, "text", ""))]
+    assert personal, "the form shows the name read from the card"
+    countdown = ui.idle_out()
+    # the countdown covers the resident's data at once: where the name was, only the cover's
+    # colour (but for the warning's own panel)
+    panel = _window_rect(ui.d.shell._overlay.children[0])
+    for rect in personal:
+        assert _colours(countdown, rect, panel) == {_bg()}, "the name shows through the idle warning"
     ui.shot("home-after-idle")
     assert ui.services.session.data.identity is None
     assert not leaks(ui.d.shell, [ident.name, ident.id_number, ident.masked_id, PHONE, ident.address or "-"])

@@ -156,16 +156,18 @@ class UI:
         self.wait_state("receipt")
         self.wait(lambda: self.screen.printing in ("printed", "failed"), what="the receipt to print")
 
-    def idle_out(self) -> None:
-        """Let the idle countdown run out by moving the injected clock (never sleeping)."""
+    def idle_out(self) -> str:
+        """Let the idle countdown run out by moving the injected clock (never sleeping). Returns
+        the picture taken during the countdown."""
         self.clock.advance(IDLE_TIMEOUT + 1)
         self.d.shell.tick()
         self.d.frames(2)
         assert self.d.shell.idle_left > 0
-        self.shot("idle-countdown")
+        countdown = self.shot("idle-countdown")
         self.clock.advance(IDLE_WARNING + 1)
         self.d.shell.tick()
         self.wait_state("home")
+        return countdown
 
 
 def leaks(shell, needles: list[str]) -> list[str]:
