@@ -490,6 +490,8 @@ class CompiledCatalog:
     def _q(self, sql: str, args: Sequence = ()) -> sqlite3.Cursor:
         try:
             return self._conn.execute(sql, args)
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise  # our own misuse (a closed connection, a bad binding): the file is fine
         except sqlite3.DatabaseError as e:
             raise self._damaged(e) from None
 

@@ -84,3 +84,14 @@ def test_a_build_killed_half_way_leaves_nothing_that_stays(tmp_path, sample):
     os.utime(old, (1, 1))
     assert len(open_catalog(f, data_folder=str(tmp_path / "data"))) == len(sample)
     assert not old.exists() and young.exists()
+
+
+def test_a_closed_connection_is_not_taken_for_damage(tmp_path, sample):
+    import sqlite3
+
+    f = _site(tmp_path, sample)
+    cat = open_catalog(f, data_folder=str(tmp_path / "data"))
+    cat._conn.close()
+    with pytest.raises(sqlite3.ProgrammingError):
+        cat.get("TZ-GJJ-001")
+    assert Path(cat.index_file).exists()
