@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping
 from kiosk.clock import Clock
 from kiosk.config import Config, JurisdictionConfig
 from kiosk.errors import KioskError, OfflineError
+from kiosk import evaluation as _ev
 from kiosk.ports import ProgressItem, SubmitOutcome
 from kiosk.mapping import resolve_fields
 from kiosk.transaction import Transaction
@@ -56,6 +57,38 @@ def profile_values(tx: Transaction, matter: Any) -> dict[str, str]:
     for mat in getattr(matter, "materials", ()) or ():
         v[f"material_name.{mat.code}"] = mat.name
     return v
+
+
+def evaluation_request(ev: _ev.Evaluation, *, kiosk_id: str, at: _dt.datetime, txid: str | None = None) -> Request:
+    """A 好差评 evaluation as the queued request: the platform's profile reads level, reasons and
+    comment (mapped.*), tracking, item_code, kiosk.id and submitted_at. No card or form value."""
+    import uuid
+    s = ev.subject
+    matter = s.matter or _ev.EVALUATION_MATTER
+    return Request(
+        txid=txid or uuid.uuid4().hex, matter=matter, operation="evaluation",
+        fields={"level": str(ev.level), "reasons": ",".join(ev.reasons), "comment": ev.comment.strip(),
+                "service": s.service},
+        values={"item_code": matter, "tracking": s.tracking, "kiosk.id": kiosk_id,
+                "submitted_at": at.isoformat(timespec="seconds")})
+
+
+def evaluation_counts(store: Store) -> dict:
+    """Counts of the evaluations in the outbox: per level (5 … 1), per outbox state, and how many
+    could not be read (purged after delivery and retention: counted as 'purged')."""
+    levels = {lv: 0 for lv in _ev.LEVELS}
+    states: dict[str, int] = {}
+    purged = 0
+    for it in store.list(kind="evaluation", limit=10_000_000):
+        states[it.state] = states.get(it.state, 0) + 1
+        try:
+            lv = int(store.load_request(it.txid).fields.get("level", ""))
+        except (OutboxError, ValueError):
+            purged += 1
+            continue
+        if lv in levels:
+            levels[lv] += 1
+    return {"levels": levels, "states": states, "purged": purged, "total": sum(states.values())}
 
 
 def endpoint_for(jc: JurisdictionConfig, url: str | None = None, wsdl: str | None = None) -> Endpoint:
@@ -135,6 +168,21 @@ class KioskOutbox:
         return SubmitOutcome(txid=tx.id, tracking_number=tx.tracking_number, forwarded=info.state == "delivered",
                              remote_reference=info.remote_reference)
 
+    def evaluate(self, ev: _ev.Evaluation) -> str:
+        """Queue one 好差评 evaluation (an item of kind 'evaluation', no subject) for the site's
+        evaluation platform; its id. Raises KioskError when it cannot be queued."""
+        code = self.config.evaluation.jurisdiction or _ev.UNCONFIGURED
+        request = evaluation_request(ev, kiosk_id=self.config.kiosk_id, at=_dt.datetime.fromtimestamp(self.store.now()).astimezone())
+        try:
+            self.store.submit(request, jurisdiction=code, tracking=ev.subject.tracking, kind="evaluation")
+        except OutboxError as e:
+            raise _kiosk_error(e) from None
+        log.info("evaluation %s queued (level %d, %s, to %s)", request.txid, ev.level, request.matter, code)
+        self._notify()
+        if self._started:
+            self.forwarder.wake()
+        return request.txid
+
     def _wait_delivered(self, txid: str, seconds: float) -> ItemInfo | None:
         """Wait (real time: the forwarder works on real I/O) until the item left 'queued/sending'."""
         import time
@@ -156,6 +204,7 @@ class KioskOutbox:
             items = self.store.find(subject=id_number, tracking=tracking_number)
         except OutboxError as e:
             raise _kiosk_error(e) from None
+        items = [it for it in items if it.kind == "application"]  # an evaluation is no application
         out = []
         unreachable: set[str] = set()  # one failed status query per jurisdiction is enough waiting
         for it in items:
@@ -184,6 +233,10 @@ class KioskOutbox:
 
     def counts(self) -> dict[str, int]:
         return self.store.counts()
+
+    def failing(self) -> tuple[int, str | None]:
+        got = self.store.stats()["internal_errors"]
+        return got["count"], got["last"]
 
     def retry_dead(self) -> int:
         n = self.store.retry_dead()

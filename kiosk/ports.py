@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-from typing import Callable, ClassVar, Literal, Protocol, Sequence, get_args
+from typing import Any, Callable, ClassVar, Literal, Protocol, Sequence, get_args
 
 from kiosk.identity import Identity
 from kiosk.transaction import Transaction
@@ -147,7 +147,12 @@ class Outbox(Protocol):
     def submit(self, tx: Transaction) -> SubmitOutcome:
         """Durably queue (and try to forward promptly). Raises KioskError when it cannot queue."""
     def progress(self, *, id_number: str | None = None, tracking_number: str | None = None) -> list[ProgressItem]: ...
+    def evaluate(self, ev: Any) -> str:
+        """Queue a 好差评 evaluation (kiosk.evaluation.Evaluation); its id. Raises KioskError."""
     def counts(self) -> dict[str, int]: ...
+    def failing(self) -> tuple[int, str | None]:
+        """Items retried after an error of the kiosk's own software (not the remote's answer): how
+        many, and the last one's error line."""
     def retry_dead(self) -> int: ...
     def query(self, jurisdiction: str, operation: str, params: dict) -> dict:
         """A query matter (needs the network now); raises OfflineError when unreachable."""

@@ -57,7 +57,7 @@ class KioskActions:
     # ---- choose ----------------------------------------------------------------------------
     def served(self) -> list[str]:
         """The jurisdictions this kiosk serves, the one it stands in first."""
-        codes = list(self.config.jurisdictions)
+        codes = list(self.config.serving)
         codes.sort(key=lambda c: c != self.config.site_jurisdiction)
         return codes
 
@@ -70,7 +70,7 @@ class KioskActions:
     def search(self, query: str, *, jurisdiction: str | None = None, category: str | None = None,
                limit: int = 24) -> list[Matter]:
         found = self.catalog.search(query, jurisdiction=jurisdiction, category=category, limit=limit * 2)
-        return [m for m in found if m.jurisdiction in self.config.jurisdictions][:limit]
+        return [m for m in found if m.jurisdiction in self.config.serving][:limit]
 
     def categories(self, jurisdiction: str | None = None) -> list[str]:
         return self.catalog.categories(jurisdiction)
@@ -89,7 +89,7 @@ class KioskActions:
 
     def network_key(self) -> tuple:
         """Which jurisdictions are reachable now: lists that show "needs the network" depend on it."""
-        return tuple(sorted(c for c in self.config.jurisdictions if self.online(c)))
+        return tuple(sorted(c for c in self.config.serving if self.online(c)))
 
     def can_start(self, matter: Matter) -> bool:
         """A query matter needs the network now; an application may be queued if offline_ok."""
@@ -216,6 +216,12 @@ class KioskActions:
             raise KioskError("outbox: unavailable")
         return self.outbox.progress(id_number=id_number, tracking_number=tracking_number)
 
+    def evaluate(self, ev) -> str:
+        """Queue a 好差评 evaluation (kiosk.evaluation.Evaluation) for the site's platform; its id."""
+        if self.outbox is None:
+            raise KioskError("outbox: unavailable")
+        return self.outbox.evaluate(ev)
+
     def matter_name(self, code: str, lang: str = "zh") -> str:
         try:
             m = self.catalog.get(code)
@@ -239,6 +245,9 @@ class KioskActions:
 
     def outbox_counts(self) -> dict[str, int]:
         return self.outbox.counts() if self.outbox else {}
+
+    def outbox_failing(self) -> tuple[int, str | None]:
+        return self.outbox.failing() if self.outbox else (0, None)
 
     def retry_dead(self) -> int:
         return self.outbox.retry_dead() if self.outbox else 0

@@ -21,8 +21,8 @@ from offline_queue.crypto import Sealer, load_key
 from offline_queue.limits import (BUSY_TIMEOUT_MS, KEEP_DELIVERED_DAYS, LAST_ERROR_MAX, LEASE_SECONDS, MAX_ATTACHMENT_BYTES,
                                   RETENTION_DAYS, WAL_AUTOCHECKPOINT_PAGES)
 from offline_queue.types import (
-    STATES, AttachmentIn, AttachmentRef, CorruptStoreError, ItemInfo, OutboxError, RemoteStatus, Request,
-    StoreFullError, WrongKeyError,
+    ITEM_KINDS, STATES, AttachmentIn, AttachmentRef, CorruptStoreError, ItemInfo, OutboxError, RemoteStatus, Request,
+    ItemKind, StoreFullError, WrongKeyError,
 )
 
 DB_NAME = "outbox.sqlite3"
@@ -32,15 +32,17 @@ MARKER_NAME = "outbox.marker"  # beside the database: "this outbox exists"; its 
 ORPHAN_AGE = 3600.0  # s: a staged attachment folder with no row, older than this, is from a crash
 _KEYCHECK_AAD = "outbox-key-check"
 _COLS = ("txid, matter, jurisdiction, tracking, state, attempts, next_attempt_at, lease_until, last_error, "
-         "remote_ref, remote_state, remote_reason, created_at, updated_at, delivered_at, purged_at, attachments, failures")
+         "remote_ref, remote_state, remote_reason, created_at, updated_at, delivered_at, purged_at, attachments, failures, kind")
 
 
 _INSERT = ("INSERT INTO items (txid, matter, jurisdiction, tracking, subject_tag, state, attempts, next_attempt_at, "
            "created_at, updated_at, payload, attachments) VALUES (?,?,?,?,?,'queued',0,?,?,?,?,?)")
+# an item of another kind than the column's default (application): an evaluation
+_INSERT_KIND = _INSERT.replace("attachments)", "attachments, kind)").replace("?,?)", "?,?,?)")
 
 
 def _info(row: Sequence) -> ItemInfo:
-    return ItemInfo(*row[:16], attachments=_refs(row[16]), failures=row[17])
+    return ItemInfo(*row[:16], attachments=_refs(row[16]), failures=row[17], kind=row[18])
 
 
 def _refs(column) -> tuple[AttachmentRef, ...]:
@@ -299,9 +301,12 @@ class Store:
 
     # ---- submit ---------------------------------------------------------------------------
     def submit(self, request: Request, *, jurisdiction: str, tracking: str, subject: str | None = None,
-               attachments: Sequence[AttachmentIn] = ()) -> ItemInfo:
+               attachments: Sequence[AttachmentIn] = (), kind: ItemKind = "application") -> ItemInfo:
         """Seal and queue one request with its attachments, durably, as one unit. Submitting an id
-        that is queued already returns the existing item unchanged (the caller retried)."""
+        that is queued already returns the existing item unchanged (the caller retried). `kind`:
+        an application, or an evaluation (好差评: never with a subject)."""
+        if kind not in ITEM_KINDS:
+            raise ValueError(f"unknown item kind {kind!r} (one of {', '.join(ITEM_KINDS)})")
         if attachments:  # do not write files for an id that is queued already
             existing = self.get(request.txid)
             if existing is not None:
@@ -315,8 +320,9 @@ class Store:
             req = dataclasses.replace(request, attachments=tuple(refs)) if attachments else request
             sealed = self._sealer.seal(req.dumps(), request.txid)
             tag = self.subject_tag(subject) if subject else None
-            self._write(_INSERT, (request.txid, request.matter, jurisdiction, tracking, tag, now, now, now, sealed,
-                                  json.dumps([dataclasses.asdict(r) for r in refs]) if refs else "[]"))
+            row = (request.txid, request.matter, jurisdiction, tracking, tag, now, now, now, sealed,
+                   json.dumps([dataclasses.asdict(r) for r in refs]) if refs else "[]")
+            self._write(*((_INSERT, row) if kind == "application" else (_INSERT_KIND, (*row, kind))))
         except BaseException as e:
             if attachments and not isinstance(e, sqlite3.IntegrityError):  # a duplicate's files are the other's
                 shutil.rmtree(txdir, ignore_errors=True)
@@ -335,7 +341,7 @@ class Store:
                 raise OutboxError(f"{self.folder}: cannot write the application: {e.strerror}") from None
             raise
         return ItemInfo(request.txid, request.matter, jurisdiction, tracking, "queued", 0, now, None, None, None,
-                        None, None, now, now, None, None, tuple(refs))
+                        None, None, now, now, None, None, tuple(refs), kind=kind)
 
     def _write_attachments(self, txid: str, txdir: str, attachments: Sequence[AttachmentIn]) -> list[AttachmentRef]:
         os.makedirs(txdir, mode=0o700, exist_ok=True)
@@ -407,10 +413,13 @@ class Store:
             raise OutboxError(f"transaction {txid}: attachment {ref.material} does not match its hash")
         return data
 
-    def list(self, state: str | None = None, *, limit: int = 1000, jurisdiction: str | None = None) -> list[ItemInfo]:
+    def list(self, state: str | None = None, *, limit: int = 1000, jurisdiction: str | None = None,
+             kind: str | None = None) -> list[ItemInfo]:
         if state is not None and state not in STATES:
             raise ValueError(f"unknown state {state!r} (one of {', '.join(STATES)})")
         where, args = [], []
+        if kind:
+            where.append("kind=?"), args.append(kind)
         if state:
             where.append("state=?"), args.append(state)
         if jurisdiction:
@@ -447,15 +456,15 @@ class Store:
         with self._lock:
             per = self._db.execute("SELECT jurisdiction, state, count(*) FROM items GROUP BY jurisdiction, state").fetchall()
             oldest = self._db.execute("SELECT min(created_at) FROM items WHERE state IN ('queued','sending')").fetchone()[0]
-        jur: dict[str, dict[str, int]] = {}
-        for j, s, n in per:
-            jur.setdefault(j, {k: 0 for k in STATES})[s] = n
             failing = self._db.execute(
-                "SELECT count(*), max(updated_at) FROM items WHERE state IN ('queued','sending') "
-                "AND last_error LIKE ? || '%'", (INTERNAL_ERROR,)).fetchone()
+                "SELECT count(*) FROM items WHERE state IN ('queued','sending') AND last_error LIKE ? || '%'",
+                (INTERNAL_ERROR,)).fetchone()
             last = self._db.execute(
                 "SELECT last_error FROM items WHERE state IN ('queued','sending') AND last_error LIKE ? || '%' "
                 "ORDER BY updated_at DESC LIMIT 1", (INTERNAL_ERROR,)).fetchone() if failing[0] else None
+        jur: dict[str, dict[str, int]] = {}
+        for j, s, n in per:
+            jur.setdefault(j, {k: 0 for k in STATES})[s] = n
         return {"counts": self.counts(), "oldest_queued_age": None if oldest is None else max(0.0, now - oldest),
                 "jurisdictions": jur,
                 # items retried after a bug of ours (not the remote's answer): a technician must hear of it

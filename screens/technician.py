@@ -51,6 +51,9 @@ class TechnicianScreen(KioskScreen):
                 lines.append(f"  {why}")
         counts = a.outbox_counts()
         lines.append(f"[b]{tr('tech.outbox', look.lang)}[/b]  " + ", ".join(f"{k}={v}" for k, v in counts.items()))
+        n, last = a.outbox_failing()
+        if n:
+            lines.append("  [color=#c0392b]" + tr("tech.failing", look.lang, n=n, last=last) + "[/color]")
         net = a.network()
         lines.append(f"[b]{tr('tech.network', look.lang)}[/b]  " +
                      ", ".join(f"{k}: {'online' if v else 'OFFLINE'}" for k, v in net.items()))

@@ -40,3 +40,20 @@ def test_a_transport_bug_is_retried_and_shows_as_failing(tmp_path, capsys):
 
     [check] = [c for c in check_outbox(cfg, SystemClock()) if c.name == "outbox"]
     assert check.status == "fail" and "KeyError" in check.detail and "diagnostics" in check.fix
+
+
+def test_the_maintenance_screen_hears_of_it_through_the_port(tmp_path):
+    """KioskActions.outbox_failing (what the technician screen shows) reads the same figure."""
+    from kiosk.catalog import load_catalog
+    from kiosk.outbox import open_outbox, provision_key
+    cfg, _ = site_config(tmp_path)
+    provision_key(cfg.outbox_key)
+    ob = open_outbox(cfg, load_catalog(cfg.catalog), start_forwarder=False)
+    try:
+        assert ob.failing() == (0, None)
+        info = submit(ob.store)
+        Forwarder(ob.store, {"dachang": BuggyTransport()}, rand=lambda: 0.0).run_due()
+        n, last = ob.failing()
+        assert n == 1 and "KeyError" in last and info.txid
+    finally:
+        ob.close()

@@ -85,6 +85,9 @@ class FakeOutbox:
     def counts(self):
         return {"queued": sum(1 for _, it in self.items if it.local_state == "queued")}
 
+    def failing(self):
+        return 0, None
+
     def retry_dead(self):
         return 0
 
