@@ -253,6 +253,20 @@ WORDS: dict[str, tuple[str, str]] = {
     "scanner.resident.page_count": ("材料页数不对，请检查后重新扫描。",
                                     "The number of pages is not right. Please check and scan again."),
     "scanner.unavailable": ("扫描仪暂不可用，请联系工作人员。", "The scanner is not available. Please ask the staff."),
+    # the document camera (高拍仪): its own words where they differ from the scanner's (it has no
+    # feeder or cover, so jammed and cover_open never come from it)
+    "camera.state.no_device": ("未连接高拍仪", "no document camera"),
+    "camera.state.no_documents": ("未找到材料", "no page found"),
+    "camera.state.busy": ("高拍仪忙", "busy"),
+    "camera.state.io_error": ("高拍仪故障", "camera error"),
+    "camera.resident.no_device": ("高拍仪暂时无法使用，请联系工作人员。",
+                                  "The document camera is not available. Please ask the staff for help."),
+    "camera.resident.no_documents": ("没有找到材料。请将材料平放在拍摄区内，然后重新拍摄。",
+                                     "No document was found. Please lay it flat inside the camera's area and try again."),
+    "camera.resident.busy": ("高拍仪正忙，请稍等片刻再拍摄。",
+                             "The document camera is busy. Please wait a moment and try again."),
+    "camera.resident.io_error": ("高拍仪出现故障，请联系工作人员。",
+                                 "The document camera has a fault. Please ask the staff for help."),
     # ---- a jurisdiction's answer fields and status words, as a resident reads them
     "answer.label.balance": ("余额（元）", "Balance (yuan)"),
     "answer.label.months_paid": ("已缴存月数", "Months paid"),
