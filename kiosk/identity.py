@@ -94,10 +94,6 @@ class Identity:
     def masked_name(self) -> str:
         return mask_name(self.name)
 
-    @property
-    def surname(self) -> str:
-        return (self.name or "")[:1]
-
     def problems(self, today: _dt.date) -> list[str]:
         """What is wrong with this card for intake, as codes: expired, not_yet_valid,
         invalid_number, birth_mismatch, sex_mismatch. Empty when all is well."""

@@ -1,13 +1,18 @@
 """The resident session machine: pure, clock injected. It says which screen comes next, keeps the
 resident's data for one journey, and wipes it on every way back home.
 
-    home → identify → choose → guide → form → [scan] → [delivery] → confirm → submit → receipt → home
-                                         └──── (query matter) ───────→ answer ─────────────────→ home
-    home → progress → home;   home → technician → home
+    home → identify → choose → guide → form → [scan] → [delivery] → confirm → submit → receipt → evaluate → home
+                                         └──── (query matter) ───────→ answer ──────────────→ evaluate → home
+    home → progress → [evaluate] → home;   home → technician → home
+
+After each transaction and each query the resident may rate the service (好差评, kiosk/evaluation.py):
+`evaluate` is entered with the resident already forgotten (the wipe), holding only what is rated
+(`evaluating`: tracking number and matter); rated, skipped, cancelled or left alone for
+`evaluation_timeout` seconds, it goes home.
 
 Events: start, query, technician, card_read(identity, source), pick(matter), next(form= | delivery=),
 back, scanned(material), submit, submitted(submitted), failed(error), answered(answer), found(items),
-done, cancel, card_removed(source), leave, idle_expired.
+done, rated, skip, cancel, card_removed(source), leave, idle_expired.
 `next`/`back` walk the steps the chosen matter needs (`journey_steps`). The side effects of the
 steps (submit, print, query, scan) are run by kiosk/journey.py, which fires the results back here.
 An event fired by a listener while the session tells its listeners of a transition is applied
@@ -21,16 +26,21 @@ import logging
 from typing import Any, Callable
 
 from kiosk.clock import Clock
+from kiosk.evaluation import Subject
 from kiosk.words import pair
 
 log = logging.getLogger(__name__)
 
 STATES = ("home", "identify", "choose", "guide", "form", "scan", "delivery", "confirm", "submit",
-          "receipt", "answer", "progress", "technician")
+          "receipt", "answer", "progress", "evaluate", "technician")
 # States where no idle timeout runs: home has nothing to wipe; submit must finish first.
 NO_IDLE = ("home", "submit")
-# States a removed card does not end: nothing personal is held yet, or a technician is at work.
-REMOVAL_IGNORED = ("home", "identify", "technician")
+# States a removed card does not end: nothing personal is held yet, or a technician is at work,
+# or the resident is forgotten already (the evaluation).
+REMOVAL_IGNORED = ("home", "identify", "technician", "evaluate")
+# States whose service is rated when the resident finishes or takes the card: the receipt, a query
+# matter's answer, a progress query that was answered.
+EVALUATED = ("receipt", "answer", "progress")
 
 
 @dataclasses.dataclass
@@ -85,9 +95,11 @@ Listener = Callable[[str, str, str], None]
 class Session:
     def __init__(self, clock: Clock, *, idle_timeout: float = 90, idle_warning: float = 20,
                  today: Callable[[], _dt.date] | None = None,
-                 removal_wipes: frozenset[str] = frozenset({"idreader", "sscard"})):
+                 removal_wipes: frozenset[str] = frozenset({"idreader", "sscard"}), evaluation_timeout: float = 30):
         self.clock = clock
         self.idle_timeout, self.idle_warning = idle_timeout, idle_warning
+        self.evaluation_timeout = evaluation_timeout
+        self.evaluating: Subject | None = None  # the service being rated (nothing personal), in evaluate
         self.removal_wipes = removal_wipes
         self._today = today or (lambda: clock.now().date())
         self.state = "home"
@@ -101,13 +113,11 @@ class Session:
     def add_listener(self, cb: Listener) -> None:
         self._listeners.append(cb)
 
-    def remove_listener(self, cb: Listener) -> None:
-        self._listeners.remove(cb)
-
     def _go(self, new: str, event: str) -> None:
         old, self.state = self.state, new
         if new == "home" and old != "home":
             self.wipe()
+            self.evaluating = None
         if new != old:
             log.info("session %s -(%s)-> %s", old, event, new)
         self._telling = True
@@ -133,7 +143,7 @@ class Session:
     @property
     def warning_remaining(self) -> float | None:
         """Seconds left in the idle countdown, or None when no countdown runs."""
-        if self.state in NO_IDLE:
+        if self.state in NO_IDLE or self.state == "evaluate":  # the evaluation has its own timeout, no countdown
             return None
         idle = self.clock.monotonic() - self._last_touch
         if idle < self.idle_timeout:
@@ -142,13 +152,13 @@ class Session:
 
     def tick(self) -> None:
         """Called regularly by the app (and by tests after moving the clock)."""
-        if self.warning_remaining == 0.0:
+        if self.state == "evaluate":  # never blocking: left alone, it goes home without a warning
+            if self.clock.monotonic() - self._last_touch >= self.evaluation_timeout:
+                self.fire("idle_expired")
+        elif self.warning_remaining == 0.0:
             self.fire("idle_expired")
 
     # ---- events -------------------------------------------------------------------------
-    def can(self, event: str) -> bool:
-        return (self.state, event) in TRANSITIONS or (event in ANY_STATE and self.state not in ANY_STATE[event][1])
-
     def fire(self, event: str, **payload: Any) -> str:
         """Apply an event; returns the new state. An event the state does not take is ignored
         (a stale touch or a late device report) and logged. Fired by a listener while it is
@@ -238,8 +248,29 @@ class Session:
 
     def _card_removed(self, source: str = "", **_) -> str:
         if source in self.removal_wipes and self.data.identity_source == source:
-            return "home"
+            return self._to_evaluate() if self.state in EVALUATED else "home"
         return self.state
+
+    def _to_evaluate(self, **_) -> str:
+        """The service just given, to be rated (好差评): its subject is kept, the resident is
+        forgotten now. A progress query that found nothing yet, or a query matter still asking,
+        has nothing to rate: home."""
+        d = self.data
+        m = d.matter
+        subject = None
+        if self.state == "receipt" and d.submitted is not None and m is not None:
+            subject = Subject("application", m.code, m.name, getattr(m, "name_en", "") or "",
+                              tracking=getattr(getattr(d.submitted, "receipt", None), "tracking_number", "") or "",
+                              jurisdiction=m.jurisdiction)
+        elif self.state == "answer" and d.answer is not None and m is not None:
+            subject = Subject("query", m.code, m.name, getattr(m, "name_en", "") or "", jurisdiction=m.jurisdiction)
+        elif self.state == "progress" and d.progress is not None:
+            subject = Subject("progress", "")
+        if subject is None:
+            return "home"
+        self.wipe()
+        self.evaluating = subject
+        return "evaluate"
 
     def _answered(self, answer=None, **_) -> str:
         self.data.answer = answer
@@ -266,12 +297,15 @@ TRANSITIONS: dict[tuple[str, str], Any] = {
     ("confirm", "submit"): "submit",
     ("submit", "submitted"): Session._submitted,
     ("submit", "failed"): Session._failed,
-    ("receipt", "done"): "home",
+    ("receipt", "done"): Session._to_evaluate,
     ("answer", "answered"): Session._answered,
-    ("answer", "done"): "home",
+    ("answer", "done"): Session._to_evaluate,
     ("progress", "card_read"): Session._card_read,
     ("progress", "found"): Session._progress,
-    ("progress", "done"): "home",
+    ("progress", "done"): Session._to_evaluate,
+    ("evaluate", "rated"): "home",
+    ("evaluate", "skip"): "home",
+    ("evaluate", "done"): "home",
     ("progress", "back"): "home",
     ("technician", "leave"): "home",
     **{(s, "failed"): Session._failed for s in ("identify", "form", "scan", "delivery", "confirm", "receipt", "answer", "progress")},
@@ -296,7 +330,9 @@ def transition_table() -> list[tuple[str, str, str]]:
         Session._submitted: "receipt",
         Session._scanned: "stays, the material kept for the submission",
         Session._failed: "confirm from submit; otherwise stays, with the error shown",
-        Session._card_removed: "home (wiped) when the card that identified the resident is removed",
+        Session._card_removed: "home (wiped) when the card that identified the resident is removed; evaluate "
+                               "(wiped) from a receipt, an answer or an answered progress query",
+        Session._to_evaluate: "evaluate (wiped, the service kept to be rated) when there is one to rate, else home",
         Session._answered: "stays, showing the answer",
         Session._progress: "stays, showing the resident's transactions",
     }

@@ -14,11 +14,6 @@ SELECT_DATA = 8
 SAM_ID_DATA = 16
 
 
-def check_length(resp: Response, expected: int, what: str) -> None:
-    if len(resp.data) != expected:
-        raise ProtocolError(f"{what} answer has {len(resp.data)} data bytes, expected {expected}")
-
-
 def read_data(text: bytes, photo: bytes, fingerprint: bytes | None = None) -> bytes:
     """The data of a 30 01 (or, with a fingerprint, 30 10) answer."""
     lens = [len(text), len(photo)] + ([len(fingerprint)] if fingerprint is not None else [])

@@ -2,7 +2,6 @@
 read them; a no-op when not root or when the user does not exist (a test, a laptop)."""
 from __future__ import annotations
 
-import grp
 import os
 import pwd
 
@@ -25,10 +24,3 @@ def hand_to(path: str, *, user: str | None = None, group_only: bool = False) -> 
     uid, gid = ids
     os.chown(path, 0 if group_only else uid, gid, follow_symlinks=False)
     return True
-
-
-def group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
