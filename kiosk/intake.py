@@ -63,11 +63,11 @@ def card_locked(matter: Matter, values: Mapping[str, str]) -> set[str]:
     return {f.key for f in matter.fields if f.card_attr and values.get(f.key)}
 
 
-def form_errors(matter: Matter, values: Mapping[str, str]) -> dict[str, str]:
-    """Field key → the short Chinese reason the form shows beside it."""
+def form_errors(matter: Matter, values: Mapping[str, str], lang: str = "zh") -> dict[str, str]:
+    """Field key → the short reason the form shows beside it, in `lang` (zh | en)."""
     errs = {}
     for f in matter.fields:
-        e = f.validate(values.get(f.key))
+        e = f.validate(values.get(f.key), lang)
         if e:
             errs[f.key] = e
     return errs

@@ -123,11 +123,11 @@ class Journey:
     def touch(self) -> None:
         self.session.touch()
 
-    def finish_form(self, values: Mapping[str, str]) -> dict[str, str]:
-        """The form's values: their errors by field (nothing moves), or on to the next step with
-        every field kept (the card's too: the mapping reads form.<key>, sealed like the identity)."""
+    def finish_form(self, values: Mapping[str, str], lang: str = "zh") -> dict[str, str]:
+        """The form's values: their errors by field in `lang` (nothing moves), or on to the next step
+        with every field kept (the card's too: the mapping reads form.<key>, sealed like the identity)."""
         m = self.session.data.matter
-        errors = self.actions.form_errors(m, dict(values))
+        errors = self.actions.form_errors(m, dict(values), lang)
         if not errors:
             keys = {f.key for f in m.fields}
             self.fire("next", form={k: v for k, v in values.items() if k in keys})

@@ -68,7 +68,7 @@ class ReceiptData:
     tracking_number: str
     qr_payload: str
     masked_id: str
-    surname: str
+    masked_name: str  # kiosk.identity.mask_name: 张*, masked once, printed as it is
     time: _dt.datetime
     materials: Sequence[str]
     forwarded: bool  # False: saved on this kiosk, forwarded automatically

@@ -152,7 +152,7 @@ class KioskActions:
             kiosk_id=self.config.kiosk_id, location=self.config.site, jurisdiction_name=jname,
             matter_name=matter.name, tracking_number=outcome.tracking_number,
             qr_payload=f"QYTB:{outcome.tracking_number}", masked_id=tx.identity.masked_id,
-            surname=tx.identity.masked_name, time=tx.created_at,
+            masked_name=tx.identity.masked_name, time=tx.created_at,
             materials=[matter.material(a.material).name for a in tx.attachments],
             forwarded=outcome.forwarded,
             next_steps=[say("receipt.next.prereview", days=days), say("receipt.next.query")],  # printed in Chinese

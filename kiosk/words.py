@@ -36,6 +36,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "common.required": ("必填", "required"),
     "common.optional": ("可选", "optional"),
     "common.must_hand_in": ("必交", "required"),  # a material: handed in, not filled in (必填 is a field's)
+    "common.must_hand_in": ("必交", "required"),  # a material: handed in, not filled in (必填 is a field's)
     # idle
     "idle.title": ("您还在吗？", "Are you still there?"),
     "idle.body": ("{seconds} 秒后将清除本次办理信息并回到首页。", "In {seconds} s your details will be cleared and the kiosk returns home."),
@@ -81,6 +82,16 @@ WORDS: dict[str, tuple[str, str]] = {
     "form.from_card": ("已从证件读取", "read from your card"),
     "form.tap_to_edit": ("点此输入", "Tap to type"),
     "form.fix": ("请先改正标红的内容", "Please correct the fields marked in red"),
+    # a form field's value refused (kiosk.catalog.model.FormField.problem); {label} is the field's
+    "field.required": ("请填写{label}", "Please fill in {label}"),
+    "field.too_long": ("{label}不能超过{n}个字", "{label}: at most {n} characters"),
+    "field.control": ("{label}不能包含控制字符", "{label} cannot contain control characters"),
+    "field.choice": ("请从选项中选择{label}", "Please choose {label} from the options"),
+    "field.phone": ("请输入11位手机号码", "Please enter an 11-digit mobile number"),
+    "field.date": ("请按 年-月-日 填写日期", "Please enter the date as year-month-day"),
+    "field.digits": ("{label}应为{n}位数字", "{label} must be {n} digits"),
+    "field.digits_range": ("{label}应为{lo}至{hi}位数字", "{label} must be {lo} to {hi} digits"),
+    "field.pattern": ("{label}格式不正确", "{label} is not in the right format"),
     # a form field's value refused (kiosk.catalog.model.FormField.problem); {label} is the field's
     "field.required": ("请填写{label}", "Please fill in {label}"),
     "field.too_long": ("{label}不能超过{n}个字", "{label}: at most {n} characters"),

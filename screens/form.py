@@ -143,7 +143,7 @@ class FormScreen(KioskScreen):
 
     def go_next(self) -> None:
         # checked by the journey (kiosk.intake's rules); without errors it moves on with the values
-        self.errors = self.ctx.journey.finish_form({k: v for k, v in self.values.items() if k in self._fields})
+        self.errors = self.ctx.journey.finish_form({k: v for k, v in self.values.items() if k in self._fields}, look.lang)
         if not self.errors:
             return
         for k in self._rows:

@@ -38,7 +38,7 @@ class GuideScreen(KioskScreen):
             lines = []
             for mat in m.materials:
                 pages = mat.pages_min if mat.pages_min == mat.pages_max else f"{mat.pages_min}–{mat.pages_max}"
-                need = tr("common.required" if mat.required else "common.optional", look.lang)
+                need = tr("common.must_hand_in" if mat.required else "common.optional", look.lang)
                 lines.append(f"• {mat.name}（{need}，{tr('guide.pages', look.lang, n=pages)}）")
             section("guide.materials", "\n".join(lines))
         section("guide.fees", g.fees)

@@ -42,7 +42,7 @@ class ScanScreen(KioskScreen):
             got = data.attachments.get(mat.code)
             row = Factory.BoxLayout(size_hint_y=None, height=look.button + (look.button if got else 0), spacing=look.pad)
             left = Factory.BoxLayout(orientation="vertical")
-            need = tr("common.required" if mat.required else "common.optional", look.lang)
+            need = tr("common.must_hand_in" if mat.required else "common.optional", look.lang)
             state = tr("scan.done_pages", look.lang, n=got.pages) if got else (
                 tr("scan.skip", look.lang) if mat.code in self.skipped else "")
             left.add_widget(Factory.Body(text=f"{mat.name}（{need}）"))

@@ -12,7 +12,8 @@ from drivers.printer.profiles import PrinterProfile
 
 @dataclasses.dataclass(frozen=True)
 class Receipt:
-    """What the printer is asked to print. Personal data arrives masked (surname, masked ID)."""
+    """What the printer is asked to print. Personal data arrives masked (张*, 110105********002X)
+    and is printed as it arrives: masking is the kiosk's, done once."""
 
     kiosk_id: str
     location: str
@@ -21,7 +22,7 @@ class Receipt:
     tracking_number: str
     qr_payload: str
     masked_id: str
-    surname: str
+    masked_name: str
     time: _dt.datetime
     materials: Sequence[str] = ()
     forwarded: bool = True
@@ -98,7 +99,7 @@ def layout(receipt: Receipt, profile: PrinterProfile) -> list[Op]:
     ops += _field("事项", receipt.matter, cols, bold=True)
     ops += _field("受理地", receipt.jurisdiction, cols)
     ops += _field("受理编号", receipt.tracking_number, cols, bold=True)
-    ops += _field("申请人", f"{receipt.surname}*", cols)
+    ops += _field("申请人", receipt.masked_name, cols)
     ops += _field("证件号码", receipt.masked_id, cols)
     ops += _field("时间", receipt.time.strftime("%Y-%m-%d %H:%M"), cols)
     ops += _field("自助机", receipt.kiosk_id, cols)

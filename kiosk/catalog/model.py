@@ -61,21 +61,39 @@ class FormField:
     def card_attr(self) -> str | None:
         return self.source[5:] if self.source.startswith("card.") else None
 
-    def validate(self, value: str | None) -> str | None:
-        """None when the value is acceptable; otherwise a short Chinese reason."""
+    def problem(self, value: str | None) -> tuple[str, dict[str, object]] | None:
+        """None when the value is acceptable; otherwise why, as a kiosk.words key (field.*) and
+        its values ({label} is filled by `validate` in the reader's language)."""
         v = (value or "").strip()
         if not v:
-            return f"请填写{self.label}" if self.required else None
+            return ("field.required", {}) if self.required else None
         if len(v) > self.max_length:
-            return f"{self.label}不能超过{self.max_length}个字"
+            return "field.too_long", {"n": self.max_length}
         if any(ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0 for c in v):  # no keyboard types one; a command line can
-            return f"{self.label}不能包含控制字符"
+            return "field.control", {}
         if self.input == "choice" and v not in self.choices:
-            return f"请从选项中选择{self.label}"
+            return "field.choice", {}
         pattern = self.pattern or INPUT_PATTERNS.get(self.input)
         if pattern and not re.fullmatch(pattern, v):
-            return {"phone": "请输入11位手机号码", "date": "请按 年-月-日 填写日期"}.get(self.input, f"{self.label}格式不正确")
+            if self.input in ("phone", "date"):
+                return f"field.{self.input}", {}
+            digits = re.fullmatch(r"\\d\{(\d+)(?:,(\d+))?\}", pattern)  # \d{n} or \d{lo,hi}: say the rule
+            if digits:
+                lo, hi = digits.group(1), digits.group(2) or digits.group(1)
+                return ("field.digits", {"n": lo}) if lo == hi else ("field.digits_range", {"lo": lo, "hi": hi})
+            return "field.pattern", {}
         return None
+
+    def validate(self, value: str | None, lang: str = "zh") -> str | None:
+        """None when the value is acceptable; otherwise a short reason in `lang` (zh | en)."""
+        from kiosk.words import say
+
+        why = self.problem(value)
+        if why is None:
+            return None
+        key, values = why
+        label = (self.label_en or self.label) if lang == "en" else self.label
+        return say(key, lang, label=label, **values)
 
 
 @dataclasses.dataclass(frozen=True)

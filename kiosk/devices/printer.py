@@ -33,12 +33,12 @@ def device_state(status, detail: str = "") -> DeviceState:
 
 
 def to_receipt(data: ReceiptData):
-    """kiosk ReceiptData → the driver's Receipt (already masked: surname and masked ID only)."""
+    """kiosk ReceiptData → the driver's Receipt (already masked: masked name and ID only)."""
     from drivers.printer import Receipt
 
     return Receipt(kiosk_id=data.kiosk_id, location=data.location, jurisdiction=data.jurisdiction_name,
                    matter=data.matter_name, tracking_number=data.tracking_number, qr_payload=data.qr_payload,
-                   masked_id=data.masked_id, surname=data.surname, time=data.time,
+                   masked_id=data.masked_id, masked_name=data.masked_name, time=data.time,
                    materials=tuple(data.materials), forwarded=data.forwarded,
                    next_steps=tuple(data.next_steps), hotline=data.hotline)
 

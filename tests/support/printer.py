@@ -15,7 +15,7 @@ QR_PAYLOAD = "https://tb.example.cn/q/TZ2026112700017"
 def sample_receipt(**changes) -> Receipt:
     fields = dict(kiosk_id="TZ-KIOSK-07", location="通州区政务服务中心", jurisdiction="三河市",
                   matter="不动产登记资料查询（骨干直通）", tracking_number="TZ2026112700017", qr_payload=QR_PAYLOAD,
-                  masked_id="110105********002X", surname="张", time=dt.datetime(2026, 11, 27, 9, 30),
+                  masked_id="110105********002X", masked_name="张*", time=dt.datetime(2026, 11, 27, 9, 30),
                   materials=("户口簿", "结婚证", "劳动合同"), forwarded=False,
                   next_steps=("远程预审：3 个工作日内完成", "审核通过后，证照寄递到家"), hotline="12345")
     fields.update(changes)

@@ -3,6 +3,7 @@ through a synchronous executor over fakes of the ports, and the session moves as
 app. A whole application (card, pick, form, scan, delivery, confirm, submit, receipt printed) and
 the ways it goes wrong."""
 import dataclasses
+import re
 import os
 
 import pytest
@@ -289,3 +290,44 @@ def test_the_journey_loads_no_kivy():
     root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root, timeout=120)
     assert out.stdout.strip() == "False", out.stderr[-2000:]
+
+
+def test_the_printed_receipt_masks_the_name_once(kiosk):
+    """张三 prints as 张*: the kiosk masks, the printer prints what it is given (it added a second
+    '*' to the masked name: 张**)."""
+    from drivers.printer.layout import layout
+    from drivers.printer.ops import Text
+    from drivers.printer.profiles import profile_for
+    from kiosk.devices.printer import to_receipt
+
+    services, journey = kiosk
+    to_confirm(services, journey)
+    journey.fire("submit")
+    ops = layout(to_receipt(services.printer.printed[0]), profile_for(80))
+    line = next(op.text for op in ops if isinstance(op, Text) and op.text.startswith("申请人"))
+    assert line.replace(" ", "").endswith("：张*"), line
+
+
+def test_field_errors_in_the_residents_language_and_the_bank_card_rule(kiosk):
+    """English mode reads English errors (from kiosk/words.py); the bank card's error says its
+    12–19 digit rule (the catalog's pattern), not just 'wrong format'."""
+    services, journey = kiosk
+    identified(services, journey, "TZ-GJJ-003")
+    m = journey.snapshot().matter
+    values = dict(services.actions.prefill(m, RESIDENT), phone="123", bank_account="1234")
+    zh = journey.finish_form(values)
+    en = journey.finish_form(values, "en")
+    assert zh["phone"] == "请输入11位手机号码" and en["phone"] == "Please enter an 11-digit mobile number"
+    assert zh["bank_account"] == "本人银行卡号应为12至19位数字"
+    assert en["bank_account"] == "Bank card number must be 12 to 19 digits"
+    assert not any(re.search(r"[\u4e00-\u9fff]", e) for e in en.values()), en
+    assert journey.snapshot().state == "form"
+
+
+def test_materials_are_marked_to_hand_in_not_to_fill_in():
+    from kiosk.words import say
+
+    assert say("common.must_hand_in") == "必交" and say("common.required") == "必填"
+    for screen in ("guide", "scan"):
+        text = open(os.path.join(os.path.dirname(__file__), "..", "..", "screens", f"{screen}.py"), encoding="utf-8").read()
+        assert "common.must_hand_in" in text and '"common.required"' not in text, screen
