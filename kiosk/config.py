@@ -12,14 +12,14 @@ from pathlib import Path
 from typing import Any, Literal
 
 from kiosk import jurisdictions
-from kiosk.devices import ACCEPTS, DeviceURLError, parse_device_url
+from kiosk.devices import ACCEPTS, SIM_HOSTS, DeviceURLError, parse_device_url
 from kiosk.errors import ConfigError
 from kiosk.inputs import CONFIG_MAX, read_text_bounded
 
 DEFAULT_PATH = "/etc/kiosk/kiosk.toml"
 DEMO_SITE = Path(__file__).with_name("demo") / "site.toml"
 # Simulated back ends a demo site may name as sim://<kind> (offline_queue/sim): kind → protocol
-SIM_KINDS = {"rest": "rest", "soap": "soap", "nested-soap": "soap", "multipart-rest": "rest"}
+SIM_KINDS = {"rest": "rest", "soap": "soap", "nested-soap": "soap", "multipart-rest": "rest", "haochaping": "rest"}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,6 +52,8 @@ class DevicesConfig:
     printer: str | None = None
     scanner: str | None = None
     printer_paper: int = 80  # mm: 58 or 80
+    camera: str | None = None  # a document camera (高拍仪) beside the scanner, e.g. v4l2:///dev/video0
+    camera_materials: tuple[str, ...] = ()  # material codes the camera takes ("*": all); () with a camera: all
 
 
 @dataclasses.dataclass(frozen=True)
@@ -61,6 +63,16 @@ class UIConfig:
     idle_warning: int = 20  # seconds of countdown before the session is wiped
     elder_mode: bool = False
     fullscreen: bool = True
+
+
+@dataclasses.dataclass(frozen=True)
+class EvaluationConfig:
+    """好差评: after each service the resident may rate it. `jurisdiction` names the
+    [jurisdictions.<code>] entry of the site's evaluation platform (its endpoint and profile); None:
+    evaluations are kept in the outbox and counted, forwarded nowhere (a dead item says so)."""
+
+    jurisdiction: str | None = None
+    timeout: int = 30  # seconds without a touch before the evaluation screen leaves for home
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,6 +93,12 @@ class Config:
     technician_pin_hash: str | None
     log_file: str | None = None
     demo: bool = False
+    evaluation: EvaluationConfig = dataclasses.field(default_factory=EvaluationConfig)
+
+    @property
+    def serving(self) -> dict[str, "JurisdictionConfig"]:
+        """The jurisdictions whose matters the kiosk offers: all but the evaluation platform."""
+        return {c: j for c, j in self.jurisdictions.items() if c != self.evaluation.jurisdiction}
 
     def active_catalog(self) -> str | None:
         """The catalog in use: the config's own, else the one `kiosk-admin catalog update`
@@ -105,16 +123,19 @@ class Config:
 _SCHEMA: dict[str, dict[str, Any]] = {
     "kiosk": {"id": str, "site": str, "site_jurisdiction": str, "hotline": str},
     "data": {"folder": str, "outbox_key": str, "retention_days": int, "keep_delivered_days": int, "catalog": str, "log_file": str},
-    "devices": {"idreader": str, "sscard": str, "printer": str, "scanner": str, "printer_paper": int},
+    "devices": {"idreader": str, "sscard": str, "printer": str, "scanner": str, "printer_paper": int,
+                "camera": str, "camera_materials": list},
     "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
     "technician": {"pin_hash": str},
+    "evaluation": {"jurisdiction": str, "timeout": int},
 }
 _JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
              "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
              "read_timeout": (int, float), "prereview_days": int, "hotline": str, "profile": str, "name_en": str,
              "allow_plain_http": bool}
 _REQUIRED = {"kiosk": ("id", "site", "site_jurisdiction")}
-_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", (int, float): "a number"}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", (int, float): "a number",
+               list: "a list"}
 
 
 class _Lines:
@@ -299,7 +320,7 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                 connect_timeout=float(j.get("connect_timeout", 5.0)), read_timeout=float(j.get("read_timeout", 30.0)),
                 prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"), **resolved)
 
-    for kind in ("idreader", "sscard", "printer", "scanner"):
+    for kind in ("idreader", "sscard", "printer", "scanner", "camera"):
         if kind not in dev:
             continue
         with part():
@@ -309,8 +330,16 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                 fail(f"devices.{kind}", str(e))
             if u.scheme not in ACCEPTS[kind]:
                 fail(f"devices.{kind}", f"a {kind} cannot be {u.scheme}:// (use {', '.join(s + '://' for s in ACCEPTS[kind])})")
-            if u.scheme == "sim" and u.host != kind:
-                fail(f"devices.{kind}", f"sim://{u.host} is not a {kind}: use sim://{kind}")
+            if u.scheme == "sim" and u.host not in SIM_HOSTS[kind]:
+                fail(f"devices.{kind}", f"sim://{u.host} is not a {kind}: use {' or '.join('sim://' + h for h in SIM_HOSTS[kind])}")
+    cams = dev.get("camera_materials")
+    if cams is not None:
+        if not all(isinstance(c, str) and re.fullmatch(r"\*|[A-Za-z0-9_.\-]{1,64}", c) for c in cams):
+            note("devices.camera_materials", f"must list material codes as in the catalog (e.g. [\"id_card\", "
+                                             f"\"hukou\"]) or [\"*\"] for all, not {_short(cams)}")
+        elif "camera" not in dev:
+            note("devices.camera_materials", "names materials for a camera, but devices.camera is not set")
+        dev["camera_materials"] = tuple(c for c in cams if isinstance(c, str))
     if dev.get("printer_paper", 80) not in (58, 80):
         note("devices.printer_paper", "must be 58 or 80 (mm)")
     if ui.get("language", "zh") not in ("zh", "en"):
@@ -350,6 +379,12 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         why = config_files.catalog_problem(catalog)
         if why:
             note("data.catalog", why)
+    ev = vals["evaluation"]
+    if "jurisdiction" in ev and ev["jurisdiction"] not in jtable:
+        note("evaluation.jurisdiction", f"no [jurisdictions.{ev['jurisdiction']}] section (the 好差评 platform's "
+                                        "endpoint and profile go there)")
+    if not 5 <= ev.get("timeout", 30) <= 600:
+        note("evaluation.timeout", f"must be 5–600 seconds, not {ev['timeout']}")
     if problems.found:
         raise ConfigProblems(problems.found)
     return Config(
@@ -359,7 +394,7 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         ui=UIConfig(**ui), data_folder=folder, outbox_key=os.path.expandvars(os.path.expanduser(key)),
         retention_days=data.get("retention_days", 30), keep_delivered_days=data.get("keep_delivered_days", 365),
         catalog=catalog,
-        technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo)
+        technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo, evaluation=EvaluationConfig(**ev))
 
 
 def _check_jurisdiction_files(note, key: str, protocol: str, files: dict[str, str | None]) -> None:

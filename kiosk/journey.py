@@ -21,6 +21,7 @@ from typing import Any, Callable, Literal, Mapping
 
 from kiosk import intake
 from kiosk.catalog import Matter
+from kiosk.evaluation import Evaluation, Subject
 from kiosk.identity import Identity
 from kiosk.ports import PrintResult, ProgressItem, ScannedMaterial
 from kiosk.session import Problem, Session
@@ -80,6 +81,7 @@ class JourneySnapshot:
     printing: Printing
     qr_path: str  # the receipt's QR code as a PNG ("" before the receipt)
     missing: tuple[str, ...]  # required materials not scanned yet
+    evaluating: Subject | None = None  # the service to rate (好差评) in evaluate: nothing personal
 
 
 class Journey:
@@ -108,7 +110,8 @@ class Journey:
             progress=tuple(d.progress) if d.progress is not None else None, error=d.error,
             asking=self._asking, scanning=self._scanning, scan_error=self._scan_error,
             printing=self._printing, qr_path=self._qr_path,
-            missing=tuple(self.actions.missing_materials(d.matter, d.attachments)) if d.matter is not None else ())
+            missing=tuple(self.actions.missing_materials(d.matter, d.attachments)) if d.matter is not None else (),
+            evaluating=self.session.evaluating)
 
     def subscribe(self, callback: Listener) -> None:
         """`callback()` when the journey changed without a session transition (a print finished,
@@ -159,6 +162,21 @@ class Journey:
         self._changed()
         self._run(lambda: self.actions.scan(matter, material, folder), self._scanned, self._scan_failed)
 
+    def rate(self, level: int, reasons: tuple[str, ...] = (), comment: str = "") -> None:
+        """The resident's 好差评 of the service just given: home at once (never blocking), the
+        evaluation queued in the outbox off the main thread (a failure is logged, nothing shown)."""
+        subject = self.session.evaluating
+        if self.session.state != "evaluate" or subject is None:
+            return
+        ev = Evaluation(subject, level, tuple(reasons), comment.strip())
+        self.fire("rated")
+        self.executor(lambda: self.actions.evaluate(ev), lambda _id: None,
+                      lambda e: log.warning("journey: evaluation not queued: %s: %s", type(e).__name__, e))
+
+    def skip_evaluation(self) -> None:
+        """One touch: no evaluation, home."""
+        self.fire("skip")
+
     def progress_by_number(self, tracking_number: str) -> None:
         """A progress query by tracking number (the resident typed it)."""
         self._ask_progress(tracking_number=tracking_number)
@@ -167,7 +185,7 @@ class Journey:
     def _on_session(self, old: str, new: str, event: str) -> None:
         if new == "scan" and old != "scan":
             self._scan_error = None  # a failed scan's words are for the visit they happened in
-        if new == "home" and old != "home":
+        if new in ("home", "evaluate") and old not in ("home", "evaluate"):
             self._wipe()
         elif new == "submit" and event == "submit":
             self._submit()

@@ -54,6 +54,11 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (5, (
         "CREATE INDEX IF NOT EXISTS items_subject ON items (subject_tag) WHERE subject_tag IS NOT NULL",
     )),
+    # 6: the queue holds more than applications: a resident's 好差评 evaluation is an item of its
+    # own kind (no subject, forwarded to the site's evaluation back end), counted apart.
+    (6, (
+        "ALTER TABLE items ADD COLUMN kind TEXT NOT NULL DEFAULT 'application'",
+    )),
 )
 
 LATEST = MIGRATIONS[-1][0]

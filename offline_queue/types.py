@@ -10,6 +10,9 @@ import orjson
 State = Literal["queued", "sending", "delivered", "dead"]
 STATES: tuple[State, ...] = ("queued", "sending", "delivered", "dead")
 RemoteState = Literal["received", "prereview_passed", "needs_correction", "completed", "rejected", "unknown"]
+# What a queued item is: a resident's application, or a 好差评 evaluation of a service (no subject).
+ItemKind = Literal["application", "evaluation"]
+ITEM_KINDS: tuple[ItemKind, ...] = ("application", "evaluation")
 REMOTE_STATES = ("received", "prereview_passed", "needs_correction", "completed", "rejected", "unknown")
 
 
@@ -126,6 +129,7 @@ class ItemInfo:
     purged_at: float | None
     attachments: tuple[AttachmentRef, ...]
     failures: int = 0  # the remote's transient failures: what the backoff grows on (attempts counts every send)
+    kind: ItemKind = "application"
 
     def to_json(self) -> dict:
         d = dataclasses.asdict(self)

@@ -11,7 +11,7 @@ from offline_queue.sim.tls import TestPKI
 # The simulated back ends: kind → protocol. rest and soap speak the kiosk project's own contract
 # (the shipped profiles quyu-rest / quyu-soap); the others speak another agency's own interface,
 # each described by its WSDL or API document and its profile in offline_queue/sim/backends/.
-KINDS = {"rest": "rest", "soap": "soap", "nested-soap": "soap", "multipart-rest": "rest"}
+KINDS = {"rest": "rest", "soap": "soap", "nested-soap": "soap", "multipart-rest": "rest", "haochaping": "rest"}
 
 
 def _app(kind: str, state: JurisdictionState):
@@ -22,6 +22,9 @@ def _app(kind: str, state: JurisdictionState):
     if kind == "nested-soap":
         from offline_queue.sim.nested_soap_app import NestedSoapApp
         return NestedSoapApp(state)
+    if kind == "haochaping":  # the 好差评 evaluation platform
+        from offline_queue.sim.haochaping_app import HaochapingApp
+        return HaochapingApp(state)
     from offline_queue.sim.multipart_rest_app import MultipartRestApp
     return MultipartRestApp(state)
 

@@ -70,6 +70,7 @@ class FakeOutbox:
     def __init__(self):
         self.up = True
         self.items: list[tuple] = []  # (tx, ProgressItem)
+        self.evaluations: list = []  # kiosk.evaluation.Evaluation, as queued
         self.listeners = []
 
     def submit(self, tx) -> SubmitOutcome:
@@ -84,6 +85,10 @@ class FakeOutbox:
 
     def counts(self):
         return {"queued": sum(1 for _, it in self.items if it.local_state == "queued")}
+
+    def evaluate(self, ev):
+        self.evaluations.append(ev)
+        return f"ev{len(self.evaluations)}"
 
     def failing(self):
         return 0, None

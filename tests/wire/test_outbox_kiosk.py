@@ -22,7 +22,7 @@ def box(tmp_path):
 
 
 def test_simulators_started_for_sim_endpoints(box):
-    assert set(box.simulators) == {"tongzhou", "dachang", "sanhe", "xianghe"}
+    assert set(box.simulators) == {"tongzhou", "dachang", "sanhe", "xianghe", "haochaping"}
     assert box.simulators["tongzhou"].protocol == "soap" and box.simulators["dachang"].protocol == "rest"
     assert all(box.online(c) for c in box.simulators)
 
