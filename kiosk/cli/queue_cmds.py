@@ -134,7 +134,7 @@ def cmd_submit(args) -> int:
     from offline_queue import AttachmentIn, OutboxError
 
     cfg = _config(args)
-    catalog = load_catalog(cfg.catalog)
+    catalog = load_catalog(cfg.active_catalog())  # the installed one (catalog update), as the kiosk uses
     try:
         matter = catalog.get(args.matter)
     except KeyError:
@@ -249,7 +249,7 @@ def cmd_forward(args) -> int:
     from offline_queue import OutboxError
 
     cfg = _config(args)
-    box = open_outbox(cfg, load_catalog(cfg.catalog), start_forwarder=False)
+    box = open_outbox(cfg, load_catalog(cfg.active_catalog()), start_forwarder=False)
 
     def locked(fn):  # a second forwarder on one outbox is a usage mistake: one line, exit 2
         try:

@@ -125,3 +125,24 @@ def test_forward_service_speaks_sd_notify(site, tmp_path):
         p.kill()
         p.wait()
         sock.close()
+
+
+def test_submit_uses_the_catalog_installed_by_catalog_update(site, capsys, tmp_path):
+    """`catalog update` installs a new catalog for the kiosk; `submit` must check against the same
+    one (it read the config's catalog and refused a matter the kiosk offers)."""
+    import copy
+    from kiosk.catalog.loader import SAMPLE
+    from kiosk.config import load_config
+    cfg, ident = site
+    data = json.loads(open(SAMPLE, encoding="utf-8").read())
+    new = copy.deepcopy(next(m for m in data["matters"] if m["code"] == "DC-GJJ-002"))
+    new["code"] = "DC-GJJ-902"
+    data["matters"].append(new)
+    path = tmp_path / "new-catalog.json"
+    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    assert run(capsys, "--config", cfg, "catalog", "update", str(path))[0] == 0
+    assert load_config(cfg).active_catalog()
+    rc, out, err = run(capsys, "--config", cfg, "submit", "--matter", "DC-GJJ-902", "--identity", ident,
+                       *complete(tmp_path), "--json")
+    assert rc == 0, err
+    assert json.loads(out)["matter"] == "DC-GJJ-902"
