@@ -14,7 +14,9 @@ KiB, MiB = 1024, 1024 * 1024
 
 # The largest file of each kind the kiosk reads. Each is far above any real file of its kind.
 CONFIG_MAX = 256 * KiB       # a site config is ~2 KB
-CATALOG_MAX = 32 * MiB       # 3,600 matters (the largest region's catalog) is ~6 MB
+# A catalog: 3,600 matters (the largest region's catalog) is ~6 MB; one limit wherever one is read
+# (install, check, check-config, submit), set by what installing it costs (kiosk/catalog/compiled.py).
+CATALOG_MAX = 256 * MiB
 IDENTITY_MAX = 64 * KiB      # `read-id --json` prints ~600 bytes (no photo)
 CREDENTIALS_MAX = 64 * KiB   # a token or a username and password
 PEM_MAX = 1 * MiB            # a CA bundle of a few hundred certificates

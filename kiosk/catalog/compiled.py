@@ -38,6 +38,7 @@ import time
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Sequence
 
+from kiosk import inputs
 from kiosk.catalog.codec import matter_from_dict, matter_to_dict
 from kiosk.catalog.loader import SAMPLE, parse_catalog
 from kiosk.catalog.model import Matter
@@ -54,12 +55,12 @@ POP_CAP = 256  # ranks kept per empty-query list
 AUDIENCES = ("personal", "company")
 _ANY = "*"
 _CACHE = 4096  # matters kept decoded
-# A catalog is read whole only when it is installed (or its index rebuilt), never at start-up:
-# the limit is for that, not kiosk.inputs.CATALOG_MAX (32 MiB, ~18,000 matters of the real
-# catalog's size). Reading and validating holds ~8x the file in memory (measured: 360,000
-# synthetic matters, 204 MB, 1.7 GB peak), so 256 MiB is ~2 GB at install. 360,000 matters of the
-# real catalog's size (~6 MB per 3,600: ~600 MB) is over it: that would need validating as a stream.
-INSTALL_MAX = 256 * 2**20
+# A catalog is read whole only when it is installed (or its index rebuilt), never at start-up.
+# Reading and validating holds ~8x the file in memory (measured: 360,000 synthetic matters,
+# 204 MB, 1.7 GB peak), so the 256 MiB of kiosk.inputs.CATALOG_MAX is ~2 GB at install. 360,000
+# matters of the real catalog's size (~6 MB per 3,600: ~600 MB) is over it: that would need
+# validating as a stream.
+INSTALL_MAX = inputs.CATALOG_MAX
 
 _SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
