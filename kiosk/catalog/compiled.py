@@ -186,8 +186,6 @@ def _sha256_file(p: Path) -> str:
 def build_index(catalog_file: str | os.PathLike, idx: str | os.PathLike, *,
                 limit: int | None = None) -> BuildReport:
     """Read and validate `catalog_file` (ConfigError: file:line: key: reason) and write its index."""
-    from kiosk import inputs
-
     p = Path(catalog_file)
     st = os.stat(p)
     data = inputs.read_bounded(p, limit or INSTALL_MAX, "a catalog")
