@@ -57,7 +57,7 @@ class Services:
         config, clock, made = self.config, self.clock, self.factories
         try:
             for name in DEVICE_NAMES:
-                url = getattr(config.devices, name)
+                url = getattr(config.devices, name) or (config.devices.camera if name == "scanner" else None)
                 if not url:
                     self.availability.set(name, f"{name}: not configured")
                     continue
@@ -132,8 +132,9 @@ def default_factories() -> dict[str, Callable[..., Any]]:
                             out_dir=os.path.join(config.data_folder, "printer") if config.demo else None)
 
     def scanner(config: Config, clock: Clock):
-        from kiosk.devices.scanner import make_scanner
-        return make_scanner(config.devices.scanner)
+        from kiosk.devices.scanner import make_scanners  # the scanner, and a document camera beside it
+        d = config.devices
+        return make_scanners(d.scanner, d.camera, d.camera_materials)
 
     def outbox(config: Config, clock: Clock, catalog: Catalog):
         from kiosk.outbox import open_outbox

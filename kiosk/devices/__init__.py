@@ -6,6 +6,8 @@
     usb://0x0416:0x5011                          a USB printer by vendor:product
     tcp://10.0.0.9:9100                          a network printer
     sane://<device-name>                         a SANE scanner
+    v4l2:///dev/video0?dpi=150                   a document camera (高拍仪, V4L2/UVC)
+    frames:///PATH                               recorded camera frames (a folder or an MJPG video)
     sim://idreader?card=resident-1               a simulated twin speaking the real protocol
 """
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import dataclasses
 import urllib.parse
 
-SCHEMES = ("serial", "pcsc", "usb", "tcp", "sane", "sim", "folder")
+SCHEMES = ("serial", "pcsc", "usb", "tcp", "sane", "sim", "folder", "v4l2", "frames")
 
 
 class DeviceURLError(ValueError):
@@ -87,10 +89,15 @@ def parse_device_url(url: str) -> DeviceURL:
             raise DeviceURLError(f"{url}: a usb URL is usb://VENDOR:PRODUCT in hex, e.g. usb://0x0416:0x5011") from None
         return DeviceURL(scheme, host=host, params=params, raw=url)
     if scheme == "sim":
-        if host not in ("idreader", "sscard", "printer", "scanner"):
-            raise DeviceURLError(f"{url}: unknown simulated device {host!r} (idreader, sscard, printer, scanner)")
+        if host not in ("idreader", "sscard", "printer", "scanner", "camera"):
+            raise DeviceURLError(f"{url}: unknown simulated device {host!r} (idreader, sscard, printer, scanner, camera)")
         return DeviceURL(scheme, host=host, params=params, raw=url)
-    if scheme == "folder":
+    if scheme == "v4l2":
+        if not parts.path.startswith("/dev/"):
+            raise DeviceURLError(f"{url}: a v4l2 URL names a video device: v4l2:///dev/video0 "
+                                 "(or a /dev/v4l/by-id/… link, which keeps its name when replugged)")
+        return DeviceURL(scheme, path=parts.path, params=params, raw=url)
+    if scheme in ("folder", "frames"):
         return DeviceURL(scheme, path=(host + parts.path) if host else parts.path, params=params, raw=url)
     # pcsc://[reader], sane://<device>: the rest of the URL is the name
     name = host + urllib.parse.unquote(parts.path)
@@ -104,5 +111,9 @@ ACCEPTS = {
     "idreader": ("serial", "sim"),
     "sscard": ("pcsc", "sim"),
     "printer": ("usb", "tcp", "serial", "sim"),
-    "scanner": ("sane", "sim", "folder"),
+    "scanner": ("sane", "sim", "folder", "v4l2", "frames"),  # a kiosk whose only scanner is a camera
+    "camera": ("v4l2", "sim", "frames"),  # a document camera beside the scanner, for some materials
 }
+# Which simulated devices (sim://HOST) each kind accepts.
+SIM_HOSTS = {"idreader": ("idreader",), "sscard": ("sscard",), "printer": ("printer",),
+             "scanner": ("scanner", "camera"), "camera": ("camera",)}
