@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "kiosk.cli.queue_cmds",
     "kiosk.cli.field_cmds",
     "kiosk.cli.backend_cmds",
+    "kiosk.cli.evaluation_cmds",
 )
 
 

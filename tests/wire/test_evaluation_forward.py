@@ -2,6 +2,8 @@
 forwarded to the simulated evaluation platform (offline_queue/sim/haochaping_app.py) through its
 interface profile, with the tracking number and matter and nothing that names the resident; a
 cut network keeps it queued; `evaluation_counts` reads the levels back from the outbox."""
+import json
+
 import pytest
 
 from kiosk.evaluation import Evaluation, Subject
@@ -27,8 +29,8 @@ def test_an_evaluation_reaches_the_platform_linked_to_the_tracking_number_only(b
     box.evaluate(Evaluation(Subject("query", "GJJ-BALANCE-DC"), 5))
     assert box.store.get(eid).kind == "evaluation" and box.store.get(tx.id).kind == "application"
     assert box.forward_once()
-    got = box.simulators["haochaping"].app.evaluations()
-    assert [(e["level"], e["projectNo"] if "projectNo" in e else "") for e in got] == [("1", tx.tracking_number), ("5", "")]
+    got = sorted(box.simulators["haochaping"].app.evaluations(), key=lambda e: e["level"])
+    assert [(e["level"], e.get("projectNo", "")) for e in got] == [("1", tx.tracking_number), ("5", "")]
     first = got[0]
     assert (first["itemCode"], first["reasons"], first["comment"], first["deviceId"]) == \
         (tx.matter_code, "slow,not_done", "等了很久", "demo-dachang-01")
@@ -51,3 +53,21 @@ def test_platform_unreachable_the_evaluation_waits_in_the_outbox(box):
     box.store.reschedule_now()
     box.forward_once()
     assert box.store.get(eid).state == "delivered" and sim.app.evaluations()[0]["level"] == "3"
+
+
+def test_kiosk_admin_evaluations_counts_per_level(tmp_path, capsys):
+    from kiosk.cli import main
+    cfg, path = site_config(tmp_path)
+    b = open_outbox(cfg, stand_in_catalog(), start_forwarder=False)
+    try:
+        for level in (5, 5, 4, 1):
+            b.evaluate(Evaluation(Subject("query", "GJJ-BALANCE-DC"), level))
+        b.submit(transaction())  # an application is not an evaluation
+    finally:
+        b.close()
+    assert main(["--config", path, "evaluations", "--json"]) == 0
+    got = json.loads(capsys.readouterr().out)
+    assert got["levels"] == {"5": 2, "4": 1, "3": 0, "2": 0, "1": 1} and got["total"] == 4
+    assert main(["--config", path, "evaluations"]) == 0
+    out = capsys.readouterr().out
+    assert "评价 4 条（queued 4）" in out and "非常满意" in out and "Very dissatisfied" in out
