@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from kiosk import jurisdictions
-from kiosk.catalog.model import (CARD_FIELDS, FormField, Guide, Material, Matter, OperationMapping)
+from kiosk.catalog.model import (CARD_FIELDS, MATERIAL_KINDS, FormField, Guide, Material, Matter, OperationMapping)
 from kiosk.errors import ConfigError
 from kiosk.inputs import CATALOG_MAX, read_text_bounded
 
@@ -121,9 +121,17 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
         pmin, pmax = need(mat, "pages_min", int, w, 1), need(mat, "pages_max", int, w, need(mat, "pages_min", int, w, 1))
         if not 1 <= pmin <= pmax <= 50:
             r.fail(f"{w}.pages_min", "need 1 ≤ pages_min ≤ pages_max ≤ 50", code)
+        mkind, two_sided = need(mat, "kind", str, w, "document"), need(mat, "two_sided", bool, w, False)
+        if mkind not in MATERIAL_KINDS:
+            r.fail(f"{w}.kind", f"must be {' or '.join(MATERIAL_KINDS)}", code)
+        if mkind == "id_card" and not two_sided:
+            r.fail(f"{w}.two_sided", "an id_card material is scanned front and back: two_sided must be true", code)
+        if two_sided and (pmin % 2 or pmax % 2):
+            r.fail(f"{w}.pages_min", "a two_sided material has whole sheets: pages_min and pages_max must be even", code)
         materials.append(Material(code=need(mat, "code", str, w), name=need(mat, "name", str, w),
                                   required=need(mat, "required", bool, w, True), pages_min=pmin, pages_max=pmax,
-                                  color=need(mat, "color", bool, w, False), note=need(mat, "note", str, w, "")))
+                                  color=need(mat, "color", bool, w, False), note=need(mat, "note", str, w, ""),
+                                  kind=mkind if mkind in MATERIAL_KINDS else "document", two_sided=two_sided))
     if len({x.code for x in materials}) != len(materials):
         r.fail(f"{key}.materials", "duplicate material code", code)
 

@@ -8,6 +8,10 @@ from typing import Literal, Mapping
 Audience = Literal["personal", "company"]  # 个人 / 法人
 Kind = Literal["query", "application"]  # query: needs the network now; application: may be queued
 InputKind = Literal["text", "digits", "phone", "date", "chinese", "choice"]
+# What a material is: a document, or the resident's own ID card (scanned front and back on the
+# scanner; the kiosk lets the card leave the reader for that, and asks for it back at the end).
+MaterialKind = Literal["document", "id_card"]
+MATERIAL_KINDS = ("document", "id_card")
 
 # Sources a form field may be prefilled from: the Identity attributes a card gives.
 CARD_FIELDS = ("name", "name_en", "id_number", "sex", "ethnicity", "birth_date", "address",
@@ -43,6 +47,8 @@ class Material:
     pages_max: int = 1
     color: bool = False  # scan in colour (photos, certificates with seals)
     note: str = ""
+    kind: MaterialKind = "document"
+    two_sided: bool = False  # front then back, sheet by sheet (请翻面 between): pages come in pairs
 
 
 @dataclasses.dataclass(frozen=True)

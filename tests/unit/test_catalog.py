@@ -151,3 +151,26 @@ def test_field_patterns_that_could_freeze_the_form_are_refused(pattern, safe):
     """The rule in kiosk/catalog/loader.py (its comment gives the measured times)."""
     from kiosk.catalog.loader import pattern_problem
     assert (pattern_problem(pattern) is None) == safe, pattern_problem(pattern)
+
+
+def test_the_id_card_material_is_named_by_its_kind_not_its_name(cat):
+    """Every 身份证件（正反面） of the sample is kind id_card, scanned front and back; nothing else is."""
+    ids = [(m.code, x) for m in cat.matters for x in m.materials if x.kind == "id_card"]
+    assert len(ids) >= 20
+    assert all(x.two_sided and x.pages_min == x.pages_max == 2 for _, x in ids)
+    assert all(x.name == "身份证件（正反面）" for _, x in ids)
+    assert "id_card" in {x.kind for x in cat.get("TZ-GJJ-003").materials}
+
+
+@pytest.mark.parametrize("change,key", [
+    ({"kind": "passport"}, "materials[0].kind"),
+    ({"kind": "id_card", "two_sided": False}, "materials[0].two_sided"),
+    ({"two_sided": True, "pages_min": 1, "pages_max": 2}, "materials[0].pages_min"),
+])
+def test_a_material_kind_or_sides_that_cannot_be_scanned_is_refused(change, key):
+    d = json.loads(SAMPLE.read_text(encoding="utf-8"))
+    m = next(m for m in d["matters"] if m["code"] == "TZ-GJJ-003")
+    m["materials"][0].update(change)
+    with pytest.raises(ConfigError) as e:
+        parse_catalog(json.dumps(d, ensure_ascii=False, indent=1), "c.json")
+    assert key in e.value.key and e.value.line
