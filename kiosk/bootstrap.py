@@ -159,7 +159,8 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     os.makedirs(work_dir, mode=0o700, exist_ok=True)
     catalog = catalog or open_catalog(config.active_catalog(), data_folder=config.data_folder)  # compiled index
     availability = Availability()
-    session = Session(clock, idle_timeout=config.ui.idle_timeout, idle_warning=config.ui.idle_warning)
+    session = Session(clock, idle_timeout=config.ui.idle_timeout, idle_warning=config.ui.idle_warning,
+                      evaluation_timeout=config.evaluation.timeout)
     actions = KioskActions(config=config, clock=clock, catalog=catalog, outbox=None, printer=None, scanner=None,
                            sources={}, availability=availability, work_dir=work_dir)
     services = Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,

@@ -62,6 +62,7 @@ def test_left_alone_it_goes_home_after_its_own_timeout_without_a_warning(kiosk):
     receipt(services, journey)
     journey.fire("done")
     s = services.session
+    assert s.evaluation_timeout == services.config.evaluation.timeout == 30  # [evaluation] timeout
     s.clock._mono += s.evaluation_timeout - 1
     s.tick()
     assert s.state == "evaluate" and s.warning_remaining is None
