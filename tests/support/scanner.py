@@ -47,3 +47,12 @@ def page_on_bed(size=(1654, 2339), bed=(1740, 2440), offset=(38, 46), text="åŠ³å
     img = Image.new("L", bed, 60)
     img.paste(page, offset)
     return img
+
+
+@pytest.fixture(scope="session")
+def camera_recording(tmp_path_factory):
+    """The document camera twin's demo recording (an image sequence: per demo page, two darker
+    settling frames then the steady one) in a folder of its own."""
+    from drivers.scanner.camera_twin import demo_recording
+
+    return demo_recording(str(tmp_path_factory.getbasetemp() / "camera-frames"))
