@@ -100,6 +100,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
         touches=len(steps),
         frames_per_touch_median=statistics.median(frames_per_touch),  # each ~40-60 ms under software GL
         **{f"touch_to_{s}_median_ms": statistics.median(v) * 1000 for s, v in by_screen.items()},
+        **{f"touch_to_{s}_p90_ms": sorted(v)[int(len(v) * 0.9)] * 1000 for s, v in by_screen.items()},
         rss_after_10_mb=rss[JOURNEYS_SHORT] / 2**20,
         rss_after_200_mb=rss[JOURNEYS_LONG] / 2**20,
     )
