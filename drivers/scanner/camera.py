@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import threading
+from typing import Callable
 
 import cv2
 from PIL import Image
@@ -78,10 +79,14 @@ class FileSource:
     """Frames from files, as a stream: `path` is a folder holding frame-000.jpg, frame-001.jpg, …
     (read with CAP_IMAGES) or a video file (MJPG AVI, read with OpenCV's own MJPG reader or FFmpeg).
     Each capture reads `warmup` frames and keeps the next; at the end the recording starts again.
-    A status set at run time (set_fault) makes captures fail as the device would, for the demo panel."""
+    A status set at run time (set_fault) makes captures fail as the device would, for the demo panel.
+    `path` may be a function that makes the recording and returns its path: it runs at the first
+    capture, not at start (the demo's recording takes seconds to write the first time)."""
 
-    def __init__(self, path: str, *, warmup: int = 0):
-        self.path, self.warmup = path, warmup
+    def __init__(self, path: str | Callable[[], str], *, warmup: int = 0):
+        self._make = path if callable(path) else None
+        self.path = "" if callable(path) else path
+        self.warmup = warmup
         self._cap = None
         self._fault: str | None = None
         self._lock = threading.Lock()
@@ -107,7 +112,9 @@ class FileSource:
 
     def check(self) -> None:
         if self._fault:
-            raise ScanError(self._fault, self.path)
+            raise ScanError(self._fault, self.path or "the camera twin")
+        if self._make is not None:
+            return  # the recording is made at the first capture
         target, api = self._target()
         present = os.path.exists(target % 0) if api == cv2.CAP_IMAGES else os.path.isfile(target)
         if not present:
@@ -116,6 +123,9 @@ class FileSource:
     def frame(self):
         with self._lock:
             self.check()
+            if self._make is not None:
+                self.path, self._make = self._make(), None
+                self.check()
             for _ in range(2):  # the rest of the recording, then once more from its start
                 if self._cap is None:
                     target, api = self._target()

@@ -125,11 +125,11 @@ def demo_frames(warmup: int = DEMO_WARMUP, size: tuple[int, int] = FRAME):
     from drivers.scanner.demo_pages import NAMES, draw_page
 
     for i in range(len(NAMES)):
-        page = draw_page(i)
+        steady, _ = place(draw_page(i), size=size, angle=DEMO_ANGLES[i], shift=(40 * (i - 1), -20 + 15 * i),
+                          seed=100 + i)
         for k in range(warmup + 1):
             settle = (warmup - k) / max(1, warmup)  # 1 → 0 while exposure settles
-            yield place(page, size=size, angle=DEMO_ANGLES[i], shift=(40 * (i - 1), -20 + 15 * i),
-                        exposure=1.0 - 0.45 * settle, seed=100 + i)[0]
+            yield steady if settle == 0 else cv2.convertScaleAbs(steady, alpha=1.0 - 0.45 * settle)
 
 
 def demo_recording(folder: str | None = None) -> str:
@@ -137,7 +137,7 @@ def demo_recording(folder: str | None = None) -> str:
     the folder. A half-written recording never looks complete (the last frame is written last)."""
     from drivers.scanner.demo_pages import NAMES
 
-    folder = folder or user_cache_dir("camera-frames-v1")
+    folder = folder or user_cache_dir("camera-frames-v2")
     count = len(NAMES) * (DEMO_WARMUP + 1)
     if not os.path.exists(os.path.join(folder, FRAME_PATTERN % (count - 1))):
         write_frames(folder, demo_frames())

@@ -261,7 +261,7 @@ def _make_camera(u, **opts) -> KioskScanner:
         source = V4L2Source(u.path, size=size, fourcc=fourcc, warmup=warmup)
     else:
         if u.scheme == "sim":
-            path, warmup = opts.get("frames") or demo_recording(), DEMO_WARMUP
+            path, warmup = opts.get("frames") or demo_recording, DEMO_WARMUP  # made at the first capture
         elif os.path.exists(u.path):
             path = u.path
         else:

@@ -104,3 +104,13 @@ def test_an_mjpg_frame_is_what_the_twin_wrote(tmp_path):
     cap.release()
     assert ok and back.shape == frame.shape
     assert np.abs(back.astype(int) - frame.astype(int)).mean() < 4  # MJPG is lossy, a little
+
+
+def test_the_demo_recording_is_made_at_the_first_capture_not_at_start(tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    cam = make_scanner("sim://camera")  # the kiosk's start: no seconds spent drawing frames
+    assert cam.state().code == "ready"
+    assert not (tmp_path / "cache" / "kiosk" / "camera-frames-v2").exists()
+    assert cam.scan("hukou", out_dir=str(tmp_path / "out")).pages == 1
+    assert len(list((tmp_path / "cache" / "kiosk" / "camera-frames-v2").glob("frame-*.jpg"))) == 9
+    cam.close()
