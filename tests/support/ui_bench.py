@@ -65,6 +65,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
     steps: list[float] = []
     by_screen: dict[str, list[float]] = {}
     frames_per_touch: list[int] = []
+    frames_by_screen: dict[str, list[int]] = {}
 
     def timed_tap(target, state: str) -> None:
         d.tap(d.widget(target) if isinstance(target, str) and not target.startswith("@") else target, frames=0)
@@ -74,6 +75,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
         steps.append(time.monotonic() - d.touched_at)
         frames_per_touch.append(len(drawn) - bisect.bisect_left(drawn, d.touched_at))  # drawn is in time order
         by_screen.setdefault(state, []).append(steps[-1])
+        frames_by_screen.setdefault(state, []).append(frames_per_touch[-1])
 
     def one_journey() -> None:
         timed_tap("start", "identify")
@@ -101,6 +103,7 @@ def main(tmp: str, t_launch: float, journeys: int) -> int:
         frames_per_touch_median=statistics.median(frames_per_touch),  # each ~40-60 ms under software GL
         **{f"touch_to_{s}_median_ms": statistics.median(v) * 1000 for s, v in by_screen.items()},
         **{f"touch_to_{s}_p90_ms": sorted(v)[int(len(v) * 0.9)] * 1000 for s, v in by_screen.items()},
+        **{f"frames_to_{s}_median": statistics.median(v) for s, v in frames_by_screen.items()},
         rss_after_10_mb=rss[JOURNEYS_SHORT] / 2**20,
         rss_after_200_mb=rss[JOURNEYS_LONG] / 2**20,
     )
