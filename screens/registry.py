@@ -18,6 +18,7 @@ SCREENS = {
     "receipt": "screens.receipt:ReceiptScreen",
     "answer": "screens.answer:AnswerScreen",
     "progress": "screens.progress:ProgressScreen",
+    "evaluate": "screens.evaluation:EvaluationScreen",
     "technician": "screens.technician:TechnicianScreen",
 }
 _loaded_kv: set[str] = set()

@@ -26,7 +26,7 @@ IDLE_POLL = 0.5  # seconds between idle checks (the countdown shows whole second
 # The hidden technician gesture: this many taps on the emblem within this many seconds.
 TECH_TAPS, TECH_WINDOW = 5, 3.0
 # States with no cancel button: nothing to cancel, or a step that must finish.
-NO_CANCEL = ("home", "submit", "receipt", "technician")
+NO_CANCEL = ("home", "submit", "receipt", "evaluate", "technician")  # evaluate: its own skip
 
 
 class Context:
@@ -199,6 +199,10 @@ class Shell(BoxLayout):
     def _on_session(self, old: str, new: str, event: str) -> None:
         if new == "home" and old != "home":
             self.wipe()
+        elif new == "evaluate" and old != "evaluate":  # the resident is forgotten before the evaluation shows
+            self.worker.new_journey()
+            for scr in self.screens.values():
+                scr.reset()
         self.show(new, event)
         self.tick()
 

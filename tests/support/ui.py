@@ -156,6 +156,12 @@ class UI:
         self.wait_state("receipt")
         self.wait(lambda: self.screen.printing in ("printed", "failed"), what="the receipt to print")
 
+    def skip_evaluation(self) -> None:
+        """The 好差评 screen that opens after a receipt or an answer: skipped in one touch."""
+        self.wait_state("evaluate")
+        self.tap_id("skip")
+        self.wait_state("home")
+
     def idle_out(self) -> str:
         """Let the idle countdown run out by moving the injected clock (never sleeping). Returns
         the picture taken during the countdown."""
