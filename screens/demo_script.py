@@ -113,6 +113,13 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
             shots.append(dest)
         first_txid = services.session.data.submitted.outcome.txid
         d.tap_id("finish")
+        # 好差评 opens by itself after the receipt: a lower level asks why
+        d.wait_state("evaluate")
+        shot("evaluate")
+        d.tap_id("level2")
+        d.tap_id("reason_slow")
+        shot("evaluate-why")
+        d.tap_id("send")
         d.wait_state("home")
 
         # a second application while the network is down and the printer has no paper: saved on
@@ -146,6 +153,8 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         shot("receipt-saved-offline-no-paper")
         second_txid = services.session.data.submitted.outcome.txid
         d.tap_id("finish")
+        d.wait_state("evaluate")
+        d.tap_id("skip")  # rating is voluntary: one touch
         d.wait_state("home")
         for sim in sims.values():
             sim.set_reachable(True)
@@ -166,6 +175,8 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.wait(lambda: d.screen.searched, what="progress result")
         shot("progress")
         d.tap_id("finish")
+        d.wait_state("evaluate")
+        d.tap_id("level5")  # the upper levels are sent at once
         d.wait_state("home")
 
         # a query matter, for a resident who brings the social security card (read through pcscd)
