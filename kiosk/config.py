@@ -109,7 +109,8 @@ class Config:
         return installed if os.path.exists(installed) else None
 
     def summary(self) -> str:
-        dev = ", ".join(f"{k}={v}" for k, v in dataclasses.asdict(self.devices).items() if v and k != "printer_paper")
+        dev = ", ".join(f"{k}={'+'.join(v) if isinstance(v, (list, tuple)) else v}"
+                        for k, v in dataclasses.asdict(self.devices).items() if v and k != "printer_paper")
         return (f"kiosk {self.kiosk_id} at {self.site} ({self.site_jurisdiction}); serves "
                 f"{', '.join(f'{c}({j.protocol})' for c, j in self.jurisdictions.items())}; devices: {dev or 'none'}")
 
