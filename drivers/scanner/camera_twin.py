@@ -73,10 +73,11 @@ def true_corners(page_px: tuple[int, int], *, size: tuple[int, int] = FRAME, sca
 
 def place(page: Image.Image | np.ndarray | None, *, size: tuple[int, int] = FRAME, dpi: float = TWIN_DPI,
           page_dpi: float = PAGE_DPI, angle: float = 0.0, shift: tuple[float, float] = (0, 0),
-          tilt: float = 0.04, exposure: float = 1.0, seed: int = 0) -> tuple[np.ndarray, np.ndarray | None]:
-    """One camera frame (BGR uint8) of `page` lying on the desk, and the page's true corners
-    (None for `page=None`: the desk alone)."""
-    base = desk(size, seed)
+          tilt: float = 0.04, exposure: float = 1.0, seed: int = 0,
+          background: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """One camera frame (BGR uint8) of `page` lying on the desk (or on `background`, a BGR image
+    of the frame's size: a pale table, say), and the page's true corners (None for `page=None`)."""
+    base = desk(size, seed) if background is None else background
     frame = base.astype(np.float32)
     corners = None
     if page is not None:

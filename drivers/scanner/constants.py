@@ -49,6 +49,8 @@ DETECT_MIN_AREA = 0.12       # a page covers at least this share of the frame (a
                              # would need a closer mount; smaller shapes are text blocks or shadows)
 DETECT_BORDER = 0.01         # a corner this close to the frame's edge (share of the side): the page
                              # is cut by the edge of the shooting area, and cutting it would lose text
+DETECT_MIN_CONTRAST = 12    # paper is this much brighter (0..255) than what Otsu put beside it, or
+                             # the split is only the lamp's falloff on a bare desk
 DETECT_EPSILON = 0.02        # polygon approximation tolerance, share of the outline's length
 CORNER_REFINE_PX = 11        # corners refined at full size in a window this wide (cornerSubPix)
 A4_SNAP = 0.04               # measured sides within 4 % of A4's √2 ratio are made exactly A4

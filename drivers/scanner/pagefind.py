@@ -61,7 +61,9 @@ def find_page(frame: np.ndarray) -> np.ndarray | None:
     # paper is brighter than the camera's mat or the desk: Otsu splits them
     level, bright = cv2.threshold(small, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     bright = cv2.morphologyEx(bright, cv2.MORPH_OPEN, kernel)  # a speck of glare joins nothing
-    found = _quads(bright, min_area, (sh, sw))
+    # Otsu splits even a bare, evenly lit desk in two: a page is clearly brighter than the rest
+    contrast = cv2.mean(small, mask=bright)[0] - cv2.mean(small, mask=cv2.bitwise_not(bright))[0]
+    found = _quads(bright, min_area, (sh, sw)) if contrast >= K.DETECT_MIN_CONTRAST else []
     if found:
         _, best = max(found, key=lambda c: c[0])
         return order_corners(_refine_bright(gray, best / scale, level))

@@ -45,12 +45,27 @@ def test_the_flattened_page_is_the_printed_page(pages):
     assert corr > 0.9, corr
 
 
+@pytest.mark.parametrize("table", [170, 215])
+def test_a_page_on_a_pale_table(pages, table):
+    """No dark mat under the page: a light wooden or white table, paper only a little brighter."""
+    frame, truth = place(pages[2], angle=8, seed=3, background=np.full((1944, 2592, 3), table, np.uint8))
+    assert np.abs(find_page(frame) - truth).max() <= TOLERANCE_PX
+
+
 def test_no_page_is_a_clear_failure():
     frame, _ = place(None, seed=7)  # the desk and its small note only
     assert find_page(frame) is None
     with pytest.raises(ScanError) as e:
         deskew(frame)
     assert e.value.code == "no_documents" and "no page" in str(e.value)
+
+
+@pytest.mark.parametrize("table", [60, 120, 215, 250])
+@pytest.mark.parametrize("seed", [0, 2])
+def test_a_bare_evenly_lit_table_has_no_page(table, seed):
+    """Otsu splits a bare table by the lamp's falloff alone: that is not a page."""
+    frame, _ = place(None, seed=seed, background=np.full((1944, 2592, 3), table, np.uint8))
+    assert find_page(frame) is None
 
 
 def test_a_page_over_the_edge_of_the_shooting_area_is_not_a_page(pages):
