@@ -19,7 +19,7 @@ import os
 import types
 from typing import Any, Callable, Literal, Mapping
 
-from kiosk import intake
+from kiosk import intake, pages as page_work
 from kiosk.catalog import Matter
 from kiosk.evaluation import Evaluation, Subject
 from kiosk.identity import Identity
@@ -82,6 +82,11 @@ class JourneySnapshot:
     qr_path: str  # the receipt's QR code as a PNG ("" before the receipt)
     missing: tuple[str, ...]  # required materials not scanned yet
     evaluating: Subject | None = None  # the service to rate (好差评) in evaluate: nothing personal
+    # each material's pages as the resident arranged them (kiosk/pages.py), by material code
+    pages: Mapping[str, page_work.PagesView] = dataclasses.field(default_factory=dict)
+    # a card is still on a reader, or the ID card was scanned (it may lie on the scanner): the last
+    # screen says 请取走身份证/社保卡和回执
+    take_card: bool = False
 
 
 class Journey:
@@ -97,6 +102,7 @@ class Journey:
         self._scan_error: Problem | None = None
         self._printing: Printing = ""
         self._qr_path = ""
+        self._pages: dict[str, page_work.Pages] = {}  # material code → its pages (this matter's)
         self._listeners: list[Listener] = []
         session.add_listener(self._on_session)
 
@@ -111,7 +117,10 @@ class Journey:
             asking=self._asking, scanning=self._scanning, scan_error=self._scan_error,
             printing=self._printing, qr_path=self._qr_path,
             missing=tuple(self.actions.missing_materials(d.matter, d.attachments)) if d.matter is not None else (),
-            evaluating=self.session.evaluating)
+            evaluating=self.session.evaluating,
+            pages=types.MappingProxyType({c: p.view() for c, p in self._pages.items()}),
+            take_card=bool(d.card_on_reader) or any(
+                p.material.kind == "id_card" and p.count for p in self._pages.values()))
 
     def subscribe(self, callback: Listener) -> None:
         """`callback()` when the journey changed without a session transition (a print finished,
@@ -150,17 +159,85 @@ class Journey:
         d = self.session.data
         if self.actions.missing_materials(d.matter, d.attachments):
             return False
+        if any(p.count and not p.complete() for p in self._pages.values()):  # half a card, too few pages
+            return False
         self.fire("next")
         return True
 
     def scan(self, material: str) -> None:
-        """Scan one material (off the main thread); the result is kept by the session."""
-        if self._scanning or self.session.state != "scan":
+        """Add a page to a material (scanned off the main thread): the next page, or the next side
+        of a two-sided one (front, then back: 请翻面). Within pages_max; once the material has
+        pages_min..pages_max pages (whole sheets) its PDF, in the order shown, is kept by the session."""
+        pages = self._material_pages(material)
+        if pages is None or not pages.can_add():
             return
+        self._scan_page(material, None)
+
+    def retake(self, material: str, index: int) -> None:
+        """Scan page `index` of a material again, in its place (the same side)."""
+        pages = self._material_pages(material)
+        if pages is None or not 0 <= index < pages.count:
+            return
+        self._scan_page(material, index)
+
+    def delete_page(self, material: str, index: int) -> None:
+        """Remove page `index` (of a two-sided material, its sheet: front and back)."""
+        pages = self._material_pages(material)
+        if pages is None or not 0 <= index < pages.count:
+            return
+        page_work.discard(pages.delete(index))
+        self._scan_error = None
+        self._kept(material)
+
+    def large_view(self, material: str, index: int) -> str:
+        """A picture of page `index` big enough to check ("" when there is no such page)."""
+        pages = self._pages.get(material)
+        if pages is None or not 0 <= index < pages.count:
+            return ""
+        return page_work.large_view(pages.pages[index])
+
+    def _material_pages(self, material: str) -> page_work.Pages | None:
+        if self._scanning or self.session.state != "scan":
+            return None
+        matter = self.session.data.matter
+        if matter is None or material not in {m.code for m in matter.materials}:
+            return None
+        if material not in self._pages:
+            self._pages[material] = page_work.Pages(matter.material(material))
+        return self._pages[material]
+
+    def _scan_page(self, material: str, index: int | None) -> None:
         matter, folder = self.session.data.matter, self._folder()
         self._scanning, self._scan_error = material, None
         self._changed()
-        self._run(lambda: self.actions.scan(matter, material, folder), self._scanned, self._scan_failed)
+        self._run(lambda: self.actions.scan_page(matter, material, folder),
+                  lambda page: self._page_scanned(material, index, page), self._scan_failed)
+
+    def _page_scanned(self, material: str, index: int | None, page: ScannedMaterial) -> None:
+        self._scanning = ""
+        pages = self._pages.get(material)
+        if pages is None or self.session.state != "scan":  # left the step meanwhile: not kept
+            page_work.discard([page])
+            self._changed()
+            return
+        if index is None:
+            pages.add(page)
+        else:
+            page_work.discard([pages.retake(index, page)])
+        self._kept(material)
+
+    def _kept(self, material: str) -> None:
+        """The material's pages changed: its PDF assembled in the order shown when complete (the
+        session keeps it), or taken back from the session while it is not."""
+        pages = self._pages[material]
+        old = self.session.data.attachments.get(material)
+        if pages.complete():
+            self.fire("scanned", material=page_work.assemble(pages, self._folder()))
+        else:
+            self.fire("scanned", removed=material)
+        if old is not None:
+            page_work.discard_pdf(old)
+        self._changed()
 
     def rate(self, level: int, reasons: tuple[str, ...] = (), comment: str = "") -> None:
         """The resident's 好差评 of the service just given: home at once (never blocking), the
@@ -185,6 +262,10 @@ class Journey:
     def _on_session(self, old: str, new: str, event: str) -> None:
         if new == "scan" and old != "scan":
             self._scan_error = None  # a failed scan's words are for the visit they happened in
+        if event == "pick" and not self.session.data.attachments:  # another matter: its own pages
+            for p in self._pages.values():
+                page_work.discard(p.pages)
+            self._pages = {}
         if new in ("home", "evaluate") and old not in ("home", "evaluate"):
             self._wipe()
         elif new == "submit" and event == "submit":
@@ -238,10 +319,6 @@ class Journey:
         self._asking = False
         self.fire(event, **payload)
 
-    def _scanned(self, result: ScannedMaterial) -> None:
-        self._scanning = ""
-        self.fire("scanned", material=result)
-
     def _scan_failed(self, error: BaseException) -> None:
         self._scanning = ""
         self._scan_error = Problem("scan_failed", getattr(error, "resident", None) or str(error),
@@ -255,6 +332,7 @@ class Journey:
         self.actions.discard_scans(self.scan_folder)
         self.scan_folder = None
         self._asking, self._scanning, self._scan_error = False, "", None
+        self._pages = {}  # their files went with the scan folder
         self._printing, self._qr_path = "", ""
         self._run(self.actions.check_printer, lambda _r: None, lambda _e: None)
 

@@ -71,10 +71,16 @@ class SessionData:
     answer: Any = None  # the result of a query matter
     progress: Any = None  # list[ProgressItem] of a progress query
     error: Problem | None = None
+    card_on_reader: bool = False  # the identifying card is still on its reader (lifted to be scanned: not)
 
     def clear(self) -> None:
         for f in dataclasses.fields(self):
             setattr(self, f.name, f.default_factory() if f.default_factory is not dataclasses.MISSING else None)
+
+
+def scans_id_card(matter) -> bool:
+    """The matter asks for the resident's ID card as a material (the catalog's kind id_card)."""
+    return matter is not None and any(getattr(m, "kind", "") == "id_card" for m in matter.materials)
 
 
 def journey_steps(matter) -> list[str]:
@@ -186,6 +192,7 @@ class Session:
             self.data.error = Problem(problems[0], *CARD_PROBLEMS[problems[0]])
             return self.state
         self.data.identity, self.data.identity_source, self.data.error = identity, source, None
+        self.data.card_on_reader = True
         if self.state == "progress":
             return "progress"
         m = self.data.matter  # picked with a card it does not accept: on to it with this card
@@ -221,10 +228,13 @@ class Session:
             self.data.delivery = delivery
         return self._step(+1)
 
-    def _scanned(self, material=None, **_) -> str:
-        """A material scanned (kiosk.ports.ScannedMaterial): kept for the submission."""
+    def _scanned(self, material=None, removed: str | None = None, **_) -> str:
+        """A material scanned (kiosk.ports.ScannedMaterial): kept for the submission; or one whose
+        pages are no longer complete (a page deleted): `removed`, no longer kept."""
         if material is not None:
             self.data.attachments[material.material] = material
+        if removed is not None:
+            self.data.attachments.pop(removed, None)
         return self.state
 
     def _back(self, **_) -> str:
@@ -248,6 +258,11 @@ class Session:
 
     def _card_removed(self, source: str = "", **_) -> str:
         if source in self.removal_wipes and self.data.identity_source == source:
+            if self.state == "scan" and scans_id_card(self.data.matter):
+                # lifted to be scanned as a material (front, then back): the idle timeout guards
+                # a walk-away here; lifted in any other step, the card still ends the session
+                self.data.card_on_reader = False
+                return self.state
             return self._to_evaluate() if self.state in EVALUATED else "home"
         return self.state
 
@@ -331,7 +346,8 @@ def transition_table() -> list[tuple[str, str, str]]:
         Session._scanned: "stays, the material kept for the submission",
         Session._failed: "confirm from submit; otherwise stays, with the error shown",
         Session._card_removed: "home (wiped) when the card that identified the resident is removed; evaluate "
-                               "(wiped) from a receipt, an answer or an answered progress query",
+                               "(wiped) from a receipt, an answer or an answered progress query; stays in "
+                               "scan when the matter scans the ID card as a material (kind id_card)",
         Session._to_evaluate: "evaluate (wiped, the service kept to be rated) when there is one to rate, else home",
         Session._answered: "stays, showing the answer",
         Session._progress: "stays, showing the resident's transactions",

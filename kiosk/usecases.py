@@ -117,6 +117,14 @@ class KioskActions:
         m = matter.material(material_code)
         return self.scanner.scan(m.code, pages=m.pages_min, color=m.color, out_dir=out_dir)
 
+    def scan_page(self, matter: Matter, material_code: str, out_dir: str) -> ScannedMaterial:
+        """One page of a material (the resident adds, retakes and orders pages: kiosk/pages.py)."""
+        if self.scanner is None:
+            zh, en = pair("scanner.unavailable")
+            raise KioskError("scanner: unavailable", resident=zh, resident_en=en)
+        m = matter.material(material_code)
+        return self.scanner.scan(m.code, pages=1, color=m.color, out_dir=out_dir)
+
     @staticmethod
     def discard_scans(folder: str | None) -> None:
         """Scans are personal data: gone when the session ends (the outbox keeps its sealed copy)."""

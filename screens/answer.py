@@ -20,9 +20,11 @@ ANSWER_VALUES = {k[len("answer.value."):]: v for k, v in WORDS.items() if k.star
 class AnswerScreen(KioskScreen):
     busy = BooleanProperty(False)
     title = StringProperty("")
+    take_card = BooleanProperty(False)  # the card is still on its reader: 请取走身份证/社保卡
 
     def show(self, event: str) -> None:
         data = self.ctx.journey.snapshot()  # the journey asks the jurisdiction when the step opens
+        self.take_card = data.take_card
         m = data.matter
         self.title = (m.name_en or m.name) if look.lang == "en" else m.name
         self.problem = self.problem_text()
@@ -48,6 +50,7 @@ class AnswerScreen(KioskScreen):
     def reset(self) -> None:
         super().reset()
         self.busy = False
+        self.take_card = False
         self.title = ""
         self.ids.rows.clear_widgets()
 

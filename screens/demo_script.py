@@ -227,12 +227,18 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
 
 
 def _scan_all(d: Driver, services) -> None:
-    for code in [m.code for m in services.session.data.matter.materials]:
-        btn = next(w for w in d.visible() if getattr(w, "material_code", None) == code)
-        d.tap(btn)
-        d.wait(lambda: not d.screen.busy, what=f"scan of {code}")
-        if d.screen.problem:
-            raise RuntimeError(f"scan of {code}: {d.screen.problem}")
+    """Every material with its fewest pages (both sides of a two-sided one), a page at a time."""
+    for mat in services.session.data.matter.materials:
+        for _ in range(mat.pages_min):
+            _scan_page(d, mat.code)
+
+
+def _scan_page(d: Driver, code: str) -> None:
+    btn = next(w for w in d.visible() if getattr(w, "material_code", None) == code)
+    d.tap(btn)
+    d.wait(lambda: not d.screen.busy, what=f"scan of {code}")
+    if d.screen.problem:
+        raise RuntimeError(f"scan of {code}: {d.screen.problem}")
 
 
 def swap_card(d: Driver, twin, card: str) -> None:

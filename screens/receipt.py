@@ -17,6 +17,7 @@ class ReceiptScreen(KioskScreen):
     qr = StringProperty("")
     forwarded = BooleanProperty(False)
     days = StringProperty("")
+    take_card = BooleanProperty(False)  # a card is on a reader or the scanner: 请取走身份证/社保卡和回执
 
     def show(self, event: str) -> None:
         j = self.ctx.journey.snapshot()
@@ -31,10 +32,14 @@ class ReceiptScreen(KioskScreen):
         self.days = str(site.prereview_days if site else 3)
         self.qr = j.qr_path
         self.printing = j.printing
+        self.take_card = j.take_card
 
     def journey_changed(self) -> None:
-        self.printing = self.ctx.journey.snapshot().printing
+        j = self.ctx.journey.snapshot()
+        self.printing = j.printing
+        self.take_card = j.take_card
 
     def reset(self) -> None:
         super().reset()
         self.headline = self.number = self.qr = self.printing = self.days = ""
+        self.take_card = False

@@ -55,15 +55,41 @@ class FakePrinter:
 
 
 class FakeScanner:
+    """Scans real little PDFs (one grey JPEG a page, each scan a shade darker: `shade_of` tells
+    which scan a page came from) with a PNG preview a page, as the scanner adapter does."""
+
+    def __init__(self):
+        self.scans = 0
+
     def state(self) -> DeviceState:
         return DeviceState("scanner", "ok", "ready")
 
     def scan(self, material: str, *, pages: int = 1, color: bool = False, out_dir: str) -> ScannedMaterial:
-        path = os.path.join(out_dir, f"{material}.pdf")
-        data = b"%PDF-1.4 fake " + material.encode()
-        with open(path, "wb") as f:
+        import io
+        import uuid
+
+        import img2pdf
+        from PIL import Image
+
+        self.scans += 1
+        stem = os.path.join(out_dir, f"{material}-{uuid.uuid4().hex[:8]}")
+        jpegs, previews = [], []
+        for i in range(pages):
+            im = Image.new("L", (40, 56), 250 - 10 * (self.scans % 25))
+            buf = io.BytesIO()
+            im.save(buf, "JPEG")
+            jpegs.append(buf.getvalue())
+            im.save(f"{stem}-p{i + 1}.png")
+            previews.append(f"{stem}-p{i + 1}.png")
+        data = img2pdf.convert(jpegs)
+        with open(stem + ".pdf", "wb") as f:
             f.write(data)
-        return ScannedMaterial(material, path, pages, (), hashlib.sha256(data).hexdigest(), len(data))
+        return ScannedMaterial(material, stem + ".pdf", pages, tuple(previews), hashlib.sha256(data).hexdigest(), len(data))
+
+    @staticmethod
+    def shade_of(image) -> int:
+        """Which scan a page's image came from (its grey level back to the scan count)."""
+        return round((250 - image.getpixel((20, 28))) / 10)
 
 
 class FakeOutbox:

@@ -118,11 +118,21 @@ class UI:
                 self.type_keys(value)
 
     def scan_all(self) -> None:
+        """Every material with its fewest pages (both sides of a two-sided one)."""
         for mat in self.services.session.data.matter.materials:
-            btn = next(w for w in self.d.visible() if getattr(w, "material_code", None) == mat.code)
-            self.tap(btn)
-            self.wait(lambda: not self.screen.busy, what=f"the scan of {mat.code}")
-            assert not self.screen.problem, self.screen.problem
+            for _ in range(mat.pages_min):
+                self.scan_page(mat.code)
+
+    def scan_page(self, code: str) -> None:
+        """Tap the material's scan button (scan / the next side / add a page) and wait for the page."""
+        btn = next(w for w in self.d.visible() if getattr(w, "material_code", None) == code)
+        self.tap(btn)
+        self.wait(lambda: not self.screen.busy, what=f"the scan of {code}")
+        assert not self.screen.problem, self.screen.problem
+
+    def pages_of(self, code: str):
+        """The scan screen's view of a material's pages (kiosk.pages.PagesView), or None."""
+        return self.d.shell.ctx.journey.snapshot().pages.get(code)
 
     def apply(self, code: str, typed: dict[str, str], *, delivery: str = "pickup", card: str = "resident-1") -> None:
         """From home to the receipt: identify, choose, guide, form, scan, delivery, confirm, submit."""

@@ -332,3 +332,129 @@ def test_materials_are_marked_to_hand_in_not_to_fill_in():
     for screen in ("guide", "scan"):
         text = open(os.path.join(os.path.dirname(__file__), "..", "..", "screens", f"{screen}.py"), encoding="utf-8").read()
         assert "common.must_hand_in" in text and '"common.required"' not in text, screen
+
+
+# ---- scanning as a person scans (issue 15 #2) ------------------------------------------------
+GJJ_RENT = "TZ-GJJ-003"  # 住房公积金提取（租赁住房）: the ID card (front and back) and a 1–10 page lease
+BANK = "6222020200112233445"
+
+
+def at_scan(services, journey, code=GJJ_RENT):
+    identified(services, journey, code)
+    values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE, bank_account=BANK)
+    assert journey.finish_form(values) == {}
+    assert journey.snapshot().state == "scan"
+
+
+def pdf_shades(path):
+    import pikepdf
+
+    with pikepdf.open(path) as pdf:
+        return [FakeScanner.shade_of(pikepdf.PdfImage(next(iter(p.images.values()))).as_pil_image()) for p in pdf.pages]
+
+
+def test_a_two_sided_material_is_taken_front_then_back_and_kept_only_whole(kiosk):
+    services, journey = kiosk
+    at_scan(services, journey)
+    snap = journey.snapshot()
+    assert "id_card" in snap.missing and "id_card" not in snap.pages
+    journey.scan("id_card")
+    v = journey.snapshot().pages["id_card"]
+    assert v.count == 1 and v.next_side == "back" and not v.complete and v.id_card  # 请翻面
+    assert "id_card" not in journey.snapshot().attachments and "id_card" in journey.snapshot().missing
+    journey.scan("id_card")
+    snap = journey.snapshot()
+    v = snap.pages["id_card"]
+    assert v.sides == ("front", "back") and v.complete and not v.can_add
+    assert snap.attachments["id_card"].pages == 2 and "id_card" not in snap.missing
+    journey.scan("id_card")  # pages_max reached: nothing more is scanned
+    assert journey.snapshot().pages["id_card"].count == 2
+    journey.delete_page("id_card", 1)  # the back: the whole card goes, so the sides stay paired
+    snap = journey.snapshot()
+    assert snap.pages["id_card"].count == 0 and "id_card" not in snap.attachments and "id_card" in snap.missing
+
+
+def test_pages_are_added_retaken_and_deleted_and_the_pdf_keeps_the_order_shown(kiosk):
+    services, journey = kiosk
+    at_scan(services, journey)
+    journey.scan("id_card")
+    journey.scan("id_card")
+    base = services.scanner.scans  # the lease's pages are the next scans
+    for _ in range(3):
+        journey.scan("lease")
+    lease = journey.snapshot().attachments["lease"]
+    assert lease.pages == 3 and pdf_shades(lease.pdf_path) == [base + 1, base + 2, base + 3]
+    old_page = journey.snapshot().pages["lease"].previews[1]
+    journey.retake("lease", 1)  # the second page again, in its place
+    snap = journey.snapshot()
+    assert pdf_shades(snap.attachments["lease"].pdf_path) == [base + 1, base + 4, base + 3]
+    assert snap.attachments["lease"].preview_paths == snap.pages["lease"].previews
+    assert not os.path.exists(old_page) and not os.path.exists(lease.pdf_path)  # replaced: deleted at once
+    journey.delete_page("lease", 0)
+    snap = journey.snapshot()
+    assert pdf_shades(snap.attachments["lease"].pdf_path) == [base + 4, base + 3]
+    big = journey.large_view("lease", 0)
+    assert big and os.path.exists(big)
+    assert journey.finish_scan() and journey.snapshot().state != "scan"
+    journey.fire("back")  # back to scan: the pages are as they were left
+    assert journey.snapshot().pages["lease"].count == 2
+
+
+def test_a_material_takes_no_more_than_pages_max(kiosk):
+    services, journey = kiosk
+    at_scan(services, journey)
+    for _ in range(12):
+        journey.scan("lease")
+    snap = journey.snapshot()
+    assert snap.pages["lease"].count == 10 and not snap.pages["lease"].can_add
+    assert snap.attachments["lease"].pages == 10
+    journey.delete_page("lease", 9)
+    for _ in range(9):
+        journey.delete_page("lease", 0)
+    snap = journey.snapshot()
+    assert snap.pages["lease"].count == 0 and "lease" not in snap.attachments and "lease" in snap.missing
+
+
+# ---- the ID card as a material (issue 15 #1) ---------------------------------------------------
+def test_the_id_card_lifted_to_be_scanned_does_not_end_the_session_and_is_asked_back(kiosk):
+    """TZ-GJJ-003 scans the ID card (catalog kind id_card): lifting it from the reader in the scan
+    step keeps the journey; the receipt asks for the card (on the scanner) and the receipt."""
+    services, journey = kiosk
+    at_scan(services, journey)
+    services.idreader.remove()
+    assert journey.snapshot().state == "scan" and journey.snapshot().identity is not None
+    journey.scan("id_card")
+    journey.scan("id_card")
+    journey.scan("lease")
+    assert journey.finish_scan()
+    while journey.snapshot().state != "confirm":
+        st = journey.snapshot().state
+        if st == "delivery":
+            journey.finish_delivery(Delivery("pickup"))
+        assert journey.snapshot().state != st
+    journey.fire("submit")
+    snap = journey.snapshot()
+    assert snap.state == "receipt" and snap.take_card
+    assert [a.pages for a in services.outbox.items[0][0].attachments] == [2, 1]
+
+
+def test_the_card_lifted_outside_the_id_card_scan_still_ends_the_session(kiosk):
+    services, journey = kiosk
+    at_scan(services, journey)
+    journey.scan("id_card")
+    journey.scan("id_card")
+    journey.scan("lease")
+    assert journey.finish_scan()
+    services.idreader.place(RESIDENT)  # back on the reader after the scan (shown again: ignored)
+    services.idreader.remove()  # and lifted in the delivery step: gone
+    assert journey.snapshot().state == "home" and journey.snapshot().identity is None
+
+
+def test_the_card_lifted_in_the_scan_step_of_a_matter_without_the_id_card_ends_the_session(kiosk):
+    services, journey = kiosk
+    identified(services, journey)  # TZ-YB-001: no ID card material
+    values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE)
+    journey.finish_form(values)
+    assert journey.snapshot().state == "scan" and journey.snapshot().take_card
+    services.idreader.remove()
+    assert journey.snapshot().state == "home"

@@ -134,11 +134,32 @@ def test_no_idle_timeout_while_submitting_or_at_home(s):
 
 
 def test_card_removal_wipes_only_for_the_identifying_card(s):
-    walk_to(s, "scan")
+    walk_to(s, "delivery")
     s.fire("card_removed", source="sscard")
-    assert s.state == "scan"
+    assert s.state == "delivery"
     s.fire("card_removed", source="idreader")
     assert s.state == "home" and s.data.identity is None
+
+
+def test_the_card_may_leave_the_reader_only_to_be_scanned_as_a_material():
+    """A matter whose materials include the ID card (catalog kind id_card, not its name): lifted in
+    the scan step, the session stays (the card is on the scanner; the idle timeout guards a
+    walk-away); lifted in any other step, or in the scan step of a matter without it: wiped."""
+    from kiosk.session import scans_id_card
+
+    assert scans_id_card(APPLY) and not scans_id_card(CAT.get("TZ-YB-001"))
+    s = Session(FakeClock())
+    walk_to(s, "scan")
+    assert s.data.card_on_reader
+    s.fire("card_removed", source="idreader")
+    assert s.state == "scan" and s.data.identity is not None and not s.data.card_on_reader
+    s.clock.advance(s.idle_timeout + s.idle_warning + 1)
+    s.tick()
+    assert s.state == "home" and s.data.identity is None  # walked away with the card on the scanner
+    s = Session(FakeClock())
+    walk_to(s, "scan", matter=CAT.get("TZ-YB-001"))
+    s.fire("card_removed", source="idreader")
+    assert s.state == "home"
 
 
 def test_cancel_from_every_state_but_home_and_submit_wipes():
@@ -170,7 +191,8 @@ def test_every_transition_in_the_table_is_taken():
             s.state, s.data.identity, s.data.identity_source = state, ident(), "idreader"
             s.data.matter = APPLY
             s.fire(event, source="idreader")
-            assert s.state == (state if state in excluded else "home"), (state, event)
+            lifted_to_scan = state == "scan" and event == "card_removed"  # APPLY scans the ID card
+            assert s.state == (state if state in excluded or lifted_to_scan else "home"), (state, event)
 
 
 def test_ignored_events_change_nothing(s):
