@@ -7,7 +7,6 @@ backend (each scan in its own child process), and the material step alone on a 2
 import statistics
 import time
 
-import cv2
 import pytest
 
 from drivers.scanner.camera import FileSource
