@@ -131,6 +131,11 @@ class ScannerPair:
     def twin(self):
         return self.scanner.twin if self.scanner is not None else None
 
+    @property
+    def camera_twin(self):
+        """The camera's twin (its recorded frames: set_fault), or None for a real camera."""
+        return self.camera.twin if self.camera is not None else None
+
     def scan(self, material: str, *, pages: int = 1, color: bool = False, out_dir: str) -> ScannedMaterial:
         kind = self.device_for(material)
         dev = self.camera if kind == "camera" else self.scanner

@@ -62,6 +62,15 @@ def test_the_scanner_beside_an_unplugged_camera_still_scans(demo_pages, tmp_path
     assert pair.scan("lease", out_dir=str(tmp_path)).pages == 1
 
 
+def test_the_demo_panel_can_unplug_the_pair_s_camera(camera_recording, demo_pages, tmp_path):
+    pair = make_scanners("sim://scanner", "sim://camera", ["hukou"], folder=demo_pages, frames=camera_recording)
+    pair.camera_twin.set_fault("no_device")
+    assert [s.code for s in pair.states()] == ["ready", "no_device"]
+    with pytest.raises(ScannerError):
+        pair.scan("hukou", out_dir=str(tmp_path))
+    assert pair.scan("lease", out_dir=str(tmp_path)).pages == 1
+
+
 def test_twin_fault_set_at_run_time(camera_recording, tmp_path):
     cam = make_scanner("sim://camera", frames=camera_recording)
     cam.twin.set_fault("no_device")
