@@ -15,14 +15,6 @@ from drivers.scanner import constants as K
 from drivers.scanner.status import ScanError
 
 # Materials whose colour carries meaning (photos, red seals, coloured certificates).
-COLOUR_WORDS = ("结婚证", "离婚证", "身份证", "居住证", "护照", "照片", "营业执照", "不动产权证", "房产证",
-                "驾驶证", "行驶证", "出生医学证明", "残疾人证", "彩色")
-
-
-def needs_colour(material: str) -> bool:
-    return any(w in material for w in COLOUR_WORDS)
-
-
 @dataclasses.dataclass(frozen=True)
 class MaterialPDF:
     path: str

@@ -90,9 +90,9 @@ class KioskScanner:
         return DeviceState(self.kind, health, code, zh, en, detail)
 
     def scan(self, material: str, *, pages: int = 1, color: bool = False, out_dir: str) -> ScannedMaterial:
-        from drivers.scanner import ScanError, build_material, needs_colour
+        from drivers.scanner import ScanError, build_material
 
-        colour = color or needs_colour(material)
+        colour = color  # the catalog's `color` flag: `material` is a code, not a name to guess from
         try:
             images = self.source.scan(pages, color=colour, dpi=self.dpi)
             if len(images) != pages:

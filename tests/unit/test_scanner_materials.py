@@ -4,7 +4,7 @@ import re
 import pytest
 from PIL import Image
 
-from drivers.scanner import ScanError, build_material, needs_colour, process_page
+from drivers.scanner import ScanError, build_material, process_page
 from drivers.scanner.materials import crop_to_page
 from drivers.scanner.status import from_sane_message
 from tests.support.scanner import page_on_bed
@@ -37,12 +37,6 @@ def test_colour_page_keeps_colour():
     assert page.mode == "RGB"
     r, g, b = page.getpixel((700 - 38, 1000 - 46))
     assert r > 150 and g < 90
-
-
-@pytest.mark.parametrize("name,colour", [("结婚证", True), ("居民身份证正反面", True), ("户口簿", False),
-                                         ("劳动合同", False)])
-def test_colour_by_material_type(name, colour):
-    assert needs_colour(name) is colour
 
 
 def test_one_pdf_with_every_page_and_previews(tmp_path):
