@@ -164,7 +164,8 @@ def _read_pin(from_stdin: bool) -> str:
 
 
 # ---- devices -----------------------------------------------------------------------------------------
-_KIND = {"idreader": "ID card reader", "sscard": "card reader", "printer": "printer", "scanner": "scanner", "serial": "serial port"}
+_KIND = {"idreader": "ID card reader", "sscard": "card reader", "printer": "printer", "scanner": "scanner",
+         "camera": "document camera", "serial": "serial port"}
 
 
 def devices(args) -> int:
@@ -186,7 +187,7 @@ def devices(args) -> int:
             print(f"  {p}")
     firsts: dict[str, str] = {}
     for f in r.found:
-        if f.usable and f.url and f.kind in ("idreader", "sscard", "printer", "scanner"):
+        if f.usable and f.url and f.kind in ("idreader", "sscard", "printer", "scanner", "camera"):
             firsts.setdefault(f.kind, f.url)
     if firsts:
         print("\nfor the site config:\n[devices]")

@@ -1,8 +1,9 @@
 """`kiosk-admin devices`: what is plugged into this kiosk — serial ports (asking likely ones
-whether a GA 467 SAM answers), PC/SC readers, USB printers by id, SANE scanners — with the
+whether a GA 467 SAM answers), PC/SC readers, USB printers by id, SANE scanners, V4L2 document cameras — with the
 device URL a site config would use for each."""
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import os
 from pathlib import Path
@@ -15,7 +16,7 @@ PRINTER_LINK = "/dev/kiosk-printer"
 
 @dataclasses.dataclass(frozen=True)
 class Found:
-    kind: str  # idreader | serial | sscard | printer | scanner
+    kind: str  # idreader | serial | sscard | printer | scanner | camera
     url: str  # what to put in [devices]; "" when it cannot be used as is
     description: str
     detail: str = ""
@@ -38,7 +39,7 @@ def probe_all(*, sysfs: str = "/sys", probe_ports: tuple[str, ...] = (), probe_e
     found: list[Found] = []
     problems: list[str] = []
     for fn in (lambda: serial_ports(probe_ports, probe_every_port), pcsc_readers,
-               lambda: usb_printers(sysfs), sane_scanners):
+               lambda: usb_printers(sysfs), sane_scanners, lambda: cameras(sysfs)):
         f, p = fn()
         found += f
         problems += p
@@ -206,3 +207,26 @@ def sane_scanners() -> tuple[list[Found], list[str]]:
     out = [Found("scanner", f"sane://{name}", desc or name, "SANE test backend: a simulated scanner" if name.startswith("test:") else "")
            for name, desc in devices]
     return out, ([] if out else ["scanner: SANE lists no scanner (plugged in and powered? `scanimage -L` shows the same)"])
+
+
+# ---- document cameras (V4L2) ---------------------------------------------------------------------
+def cameras(sysfs: str = "/sys", dev: str = "/dev") -> tuple[list[Found], list[str]]:
+    """Video capture nodes (a UVC camera makes two: index 0 captures, the other carries metadata),
+    named by their /dev/v4l/by-id link where there is one: it keeps its name when replugged."""
+    base = Path(sysfs) / "class/video4linux"
+    if not base.is_dir():
+        return [], []  # no V4L2 here at all: a kiosk without a document camera is the usual case
+    by_id = {}
+    links = Path(dev) / "v4l/by-id"
+    if links.is_dir():
+        for link in sorted(links.iterdir()):
+            with contextlib.suppress(OSError):
+                by_id[os.path.basename(os.path.realpath(link))] = str(link)
+    out = []
+    for node in sorted(base.iterdir()):
+        if _read(node / "index") not in ("", "0"):
+            continue  # the camera's metadata node, not its pictures
+        path = by_id.get(node.name, str(Path(dev) / node.name))
+        out.append(Found("camera", f"v4l2://{path}", _read(node / "name") or node.name,
+                         "a document camera: [devices] camera = this URL, camera_materials = [...]"))
+    return out, []

@@ -42,3 +42,27 @@ def test_no_sysfs_is_a_problem_not_a_crash(tmp_path):
 def test_the_design_example_printer_is_known():
     assert usb_ids.usb_url(0x0416, 0x5011) == "usb://0x0416:0x5011"
     assert (0x0416, 0x5011) in usb_ids.PRINTERS
+
+
+def test_document_cameras_are_listed_by_their_stable_link(tmp_path):
+    """A UVC camera makes a capture node (index 0) and a metadata node; only the first is a camera,
+    named by its /dev/v4l/by-id link when udev made one."""
+    from kiosk.field.devices_probe import cameras
+
+    sysfs, dev = tmp_path / "sys", tmp_path / "dev"
+    for node, index, name in (("video0", "0", "HD Document Camera"), ("video1", "1", "HD Document Camera"),
+                              ("video2", "0", "Other Cam")):
+        d = sysfs / "class/video4linux" / node
+        d.mkdir(parents=True)
+        (d / "index").write_text(index + "\n")
+        (d / "name").write_text(name + "\n")
+        (dev / node).parent.mkdir(parents=True, exist_ok=True)
+        (dev / node).touch()
+    (dev / "v4l/by-id").mkdir(parents=True)
+    (dev / "v4l/by-id/usb-Eloam_HD_Document_Camera-video-index0").symlink_to(dev / "video0")
+    found, problems = cameras(str(sysfs), str(dev))
+    assert problems == []
+    assert [(f.kind, f.url, f.description) for f in found] == [
+        ("camera", f"v4l2://{dev}/v4l/by-id/usb-Eloam_HD_Document_Camera-video-index0", "HD Document Camera"),
+        ("camera", f"v4l2://{dev}/video2", "Other Cam")]
+    assert cameras(str(tmp_path / "none"), str(dev)) == ([], [])
