@@ -20,6 +20,8 @@ DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       xvfb xauth libgl1-mesa-dri libegl1 libgles2 libmtdev1
       fonts-noto-cjk fonts-wqy-microhei libzbar0 systemd tmux
       libusb-1.0-0  # pyusb loads it for USB receipt printers (usb://VENDOR:PRODUCT)
+      espeak-ng     # offline voice guidance: renders each prompt once (cmn-latn-pinyin, en-us)
+      libzinnia0 tegaki-zinnia-simplified-chinese  # handwriting input: Zinnia (ctypes) and its zh_CN model
 )
 
 PY=${PYTHON:-python3}

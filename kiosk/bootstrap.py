@@ -43,6 +43,7 @@ class Services:
     printer: ReceiptPrinter | None = None
     scanner: Scanner | None = None
     outbox: Outbox | None = None
+    speech: Any = None  # drivers.speech.SpeechCache for the voice guidance (kiosk/voice.py); None: silent
     work_dir: str = ""
     demo: bool = False
     ready: threading.Event = dataclasses.field(default_factory=threading.Event)  # devices and outbox built
@@ -140,7 +141,21 @@ def default_factories() -> dict[str, Callable[..., Any]]:
         from kiosk.outbox import open_outbox
         return open_outbox(config, catalog, clock=clock, start_forwarder=True)
 
-    return {"idreader": idreader, "sscard": sscard, "printer": printer, "scanner": scanner, "outbox": outbox}
+    def speech(config: Config):
+        from kiosk.devices.speech import open_speech
+        return open_speech(config)
+
+    return {"idreader": idreader, "sscard": sscard, "printer": printer, "scanner": scanner, "outbox": outbox,
+            "speech": speech}
+
+
+def _speech(made: Mapping[str, Callable[..., Any]], config: Config):
+    """The voice guidance's engine (cheap: a folder; sentences render later, off the main thread)."""
+    try:
+        return made["speech"](config) if "speech" in made else None
+    except Exception as e:  # the kiosk runs silent rather than not at all
+        log.warning("voice guidance off: %s", e)
+        return None
 
 
 def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
@@ -166,7 +181,8 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
     services = Services(config=config, clock=clock, catalog=catalog, session=session, actions=actions,
                         pin_gate=PinGate(config.technician_pin_hash, clock,  # its lockout survives a restart
                                          state_path=os.path.join(config.data_folder, PIN_STATE_FILE)),
-                        availability=availability, factories=made, work_dir=work_dir, demo=demo)
+                        availability=availability, factories=made, work_dir=work_dir, demo=demo,
+                        speech=_speech(made, config))
     if start_devices:
         services.start_devices()
     return services

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from typing import Any, Callable
 
 from kivy.clock import Clock
@@ -98,6 +99,7 @@ class Shell(BoxLayout):
     idle_left = NumericProperty(-1)  # seconds of the idle countdown; -1: none
     demo = BooleanProperty(False)
     status = StringProperty("")  # unavailable services, for the resident
+    volume_step = NumericProperty(2)  # the voice control's step (screens/voice.py), shown in the top bar
     devices_up = BooleanProperty(False)  # card readers listened to, outbox subscribed
     warmed = BooleanProperty(False)  # catalog search index and pinyin tables built (after devices_up)
 
@@ -118,6 +120,10 @@ class Shell(BoxLayout):
         self._idle_ev = None
         self._settled = 0  # screens built when memory was last settled (see screens/memory.py)
         self.session = services.session
+        from screens.voice import VoicePlayer
+        self.voice = VoicePlayer(getattr(services, "speech", None))  # spoken prompts (kiosk/voice.py)
+        self.volume_step = self.voice.step
+        self.voice.bind(step=lambda _v, step: setattr(self, "volume_step", step))
         self.session.add_listener(on_main(self._on_session))
         # a worker thread that finds a device gone (or back) tells the status bar on the main thread
         services.availability.subscribe(on_main(self.status_changed))
@@ -134,6 +140,7 @@ class Shell(BoxLayout):
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         self._idle_ev = Clock.schedule_interval(lambda _dt: self.tick(), IDLE_POLL)
+        self.voice.prepare()  # every prompt rendered once, off the main thread (cached across restarts)
         if self.services.ready.is_set():
             self._devices_up()
         else:  # drivers, twins and transports come up after the first frame, off the main thread
@@ -204,7 +211,12 @@ class Shell(BoxLayout):
             for scr in self.screens.values():
                 scr.reset()
         self.show(new, event)
+        shown = time.monotonic()  # the screen's content is set: it is drawn at the next frame
         self.tick()
+        if new != old:
+            self.voice.screen(new, shown)  # its main instruction, on arrival
+        elif event == "failed":  # what to do next, when it is one of the word list's sentences
+            self.voice.failure(self.screens[new].problem, new)
 
     def _journey_changed(self) -> None:
         scr = self.screens.get(self.state)
@@ -218,6 +230,7 @@ class Shell(BoxLayout):
         for scr in self.screens.values():
             scr.reset()
         look.reset(lang=self.services.config.ui.language, elder=self.services.config.ui.elder_mode)
+        self.voice.reset()
         self.idle_left = -1
         self.status_changed()  # in the site's language
         # the journey's garbage, once home is on screen; screens built in it live on: settled

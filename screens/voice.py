@@ -1,0 +1,100 @@
+"""Voice guidance on screen: plays a screen's prompt (kiosk/voice.py says what; drivers/speech
+rendered it once into the cache) when the screen shows, a failure's fixed sentence when a step
+fails, nothing when muted. Rendering never happens here: at start every prompt of both languages
+is asked of the cache's background renderer; a prompt not rendered yet is skipped, not waited for.
+`played` records (state, key, path, shown-at, playing-at) for the tests and the bench."""
+from __future__ import annotations
+
+import logging
+import time
+
+from kivy.properties import NumericProperty
+from kivy.event import EventDispatcher
+
+from kiosk import voice
+from screens.look import look
+
+log = logging.getLogger(__name__)
+
+
+class VoicePlayer(EventDispatcher):
+    step = NumericProperty(voice.VOLUMES.index(voice.DEFAULT_VOLUME))  # index into voice.VOLUMES
+
+    def __init__(self, cache, **kw):
+        super().__init__(**kw)
+        self.cache = cache  # drivers.speech.SpeechCache, or None (espeak-ng missing): silent
+        self._sound = None
+        self._loaded: dict[str, object] = {}  # path → Sound: loaded once, played many times
+        self.played: list[tuple[str, str, str, float, float]] = []
+
+    @property
+    def volume(self) -> float:
+        return voice.VOLUMES[self.step]
+
+    @property
+    def available(self) -> bool:
+        return self.cache is not None
+
+    def prepare(self) -> None:
+        """Render every prompt of both languages off the main thread (cached across restarts)."""
+        if self.cache is not None:
+            self.cache.prepare(voice.all_prompts())
+
+    def next_volume(self) -> None:
+        """The control: mute → low → middle → high → mute; the new level is said (unless muted)."""
+        self.step = (self.step + 1) % len(voice.VOLUMES)
+        if self._sound is not None:
+            self._sound.volume = self.volume
+        self.say_key(f"voice.level.{self.step}", "")
+
+    def reset(self) -> None:
+        """Back to the site's volume for the next resident; nothing left playing."""
+        self.step = voice.VOLUMES.index(voice.DEFAULT_VOLUME)
+        self.stop()
+
+    def screen(self, state: str, shown_at: float | None = None) -> None:
+        key = voice.prompt_key(state)
+        if key is not None:
+            self.say_key(key, state, shown_at)
+
+    def failure(self, text: str, state: str) -> None:
+        """A failure's words, said only when they are one of the word list's fixed sentences."""
+        if text and voice.speakable_words(text):
+            self._say_text(text, "failure", state, time.monotonic())
+
+    def say_key(self, key: str, state: str, shown_at: float | None = None) -> None:
+        self._say_text(voice.sentence(key, look.lang), key, state, shown_at or time.monotonic())
+
+    def _say_text(self, text: str, key: str, state: str, shown_at: float) -> None:
+        if self.cache is None or self.volume == 0.0:
+            return
+        spoken, v = voice.speech(text, look.lang)
+        path = self.cache.get(spoken, v)
+        if path is None:
+            log.info("voice: %s not rendered yet, not said", key)
+            return
+        self.stop()
+        try:
+            sound = self._loaded.get(path)
+            if sound is None:
+                from kivy.core.audio import SoundLoader
+                sound = SoundLoader.load(path)
+                if sound is None:
+                    log.warning("voice: no audio output for %s", path)
+                    return
+                self._loaded[path] = sound
+            sound.volume = self.volume
+            sound.play()
+        except Exception:
+            log.exception("voice: cannot play %s", key)
+            return
+        self._sound = sound
+        self.played.append((state, key, path, shown_at, time.monotonic()))
+
+    def stop(self) -> None:
+        if self._sound is not None:
+            try:
+                self._sound.stop()
+            except Exception:
+                pass
+            self._sound = None
