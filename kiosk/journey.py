@@ -87,6 +87,7 @@ class JourneySnapshot:
     # a card is still on a reader, or the ID card was scanned (it may lie on the scanner): the last
     # screen says 请取走身份证/社保卡和回执
     take_card: bool = False
+    correcting: ProgressItem | None = None  # 补正: the item being corrected (its matter is `matter`)
 
 
 class Journey:
@@ -116,9 +117,10 @@ class Journey:
             progress=tuple(d.progress) if d.progress is not None else None, error=d.error,
             asking=self._asking, scanning=self._scanning, scan_error=self._scan_error,
             printing=self._printing, qr_path=self._qr_path,
-            missing=tuple(self.actions.missing_materials(d.matter, d.attachments)) if d.matter is not None else (),
+            missing=self._missing(),
             evaluating=self.session.evaluating,
             pages=types.MappingProxyType({c: p.view() for c, p in self._pages.items()}),
+            correcting=d.correcting,
             take_card=bool(d.card_on_reader) or any(
                 p.material.kind == "id_card" and p.count for p in self._pages.values()))
 
@@ -154,10 +156,19 @@ class Journey:
         self.fire("next", delivery=delivery)
         return None
 
+    def _missing(self) -> tuple[str, ...]:
+        """Required materials not scanned yet; for a correction (补正), every material until one
+        is rescanned (the resident rescans those the reason names)."""
+        d = self.session.data
+        if d.matter is None:
+            return ()
+        if d.correcting is not None:
+            return () if d.attachments else tuple(m.code for m in d.matter.materials)
+        return tuple(self.actions.missing_materials(d.matter, d.attachments))
+
     def finish_scan(self) -> bool:
         """On to the next step when every required material is scanned; False (nothing moves) else."""
-        d = self.session.data
-        if self.actions.missing_materials(d.matter, d.attachments):
+        if self._missing():
             return False
         if any(p.count and not p.complete() for p in self._pages.values()):  # half a card, too few pages
             return False
@@ -254,6 +265,19 @@ class Journey:
         """One touch: no evaluation, home."""
         self.fire("skip")
 
+    def correct(self, txid: str) -> None:
+        """补正: the resident (identified by card in this progress query) corrects one of their
+        items that needs correction: rescan its materials and resubmit, naming the original."""
+        d = self.session.data
+        item = next((it for it in d.progress or () if it.txid == txid), None)
+        if item is None or d.identity is None:
+            return
+        try:
+            matter = self.actions.catalog.get(item.matter_code)
+        except KeyError:
+            return
+        self.fire("correct", item=item, matter=matter)
+
     def progress_by_number(self, tracking_number: str) -> None:
         """A progress query by tracking number (the resident typed it)."""
         self._ask_progress(tracking_number=tracking_number)
@@ -282,7 +306,8 @@ class Journey:
     def _submit(self) -> None:
         d = self.session.data
         data = {"identity": d.identity, "matter": d.matter, "form": dict(d.form or {}),
-                "attachments": dict(d.attachments or {}), "delivery": d.delivery}
+                "attachments": dict(d.attachments or {}), "delivery": d.delivery,
+                "corrects": d.correcting}
         self._run(lambda: self.actions.submit(data), lambda sub: self.fire("submitted", submitted=sub),
                   lambda e: self.fire("failed", error=problem(e, SUBMIT_FAILED)))
 

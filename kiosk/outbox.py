@@ -35,7 +35,10 @@ def build_request(tx: Transaction, matter: Any) -> Request:
     """The request to the matter's jurisdiction, frozen from the transaction (attachments are added
     by the store as it seals them)."""
     m = matter.mapping
-    return Request(txid=tx.id, matter=tx.matter_code, operation=m.operation, fields=resolve_fields(m.fields, tx),
+    fields = resolve_fields(m.fields, tx)
+    if tx.corrects:  # 补正: a new submission that names the original (a profile maps it from `corrects`)
+        fields.setdefault("corrects", tx.corrects)
+    return Request(txid=tx.id, matter=tx.matter_code, operation=m.operation, fields=fields,
                    status_operation=getattr(m, "status_operation", None), values=profile_values(tx, matter))
 
 
@@ -44,7 +47,8 @@ def profile_values(tx: Transaction, matter: Any) -> dict[str, str]:
     request (offline_queue/profile.py: item_code, tracking, submitted_at, kiosk.id, form.*, card.*,
     delivery.*, material_name.<code>). Sealed in the outbox: it holds personal data."""
     v = {"item_code": getattr(matter, "item_code", None) or tx.matter_code, "tracking": tx.tracking_number,
-         "submitted_at": tx.created_at.isoformat(timespec="seconds"), "kiosk.id": tx.kiosk_id}
+         "submitted_at": tx.created_at.isoformat(timespec="seconds"), "kiosk.id": tx.kiosk_id,
+         "corrects": tx.corrects or ""}
     for k, x in tx.form.items():
         v[f"form.{k}"] = str(x)
     for k, x in tx.identity.to_json().items():

@@ -74,6 +74,8 @@ class ReceiptData:
     forwarded: bool  # False: saved on this kiosk, forwarded automatically
     next_steps: Sequence[str]
     hotline: str
+    title: str = ""  # printed at the top; "" for the printer's own (受理回执); a correction's says 补正
+    corrects: str = ""  # 补正: the tracking number of the transaction this one corrects
 
 
 @dataclasses.dataclass(frozen=True)

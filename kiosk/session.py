@@ -72,6 +72,7 @@ class SessionData:
     progress: Any = None  # list[ProgressItem] of a progress query
     error: Problem | None = None
     card_on_reader: bool = False  # the identifying card is still on its reader (lifted to be scanned: not)
+    correcting: Any = None  # 补正: the ProgressItem being corrected (from a progress query by card)
 
     def clear(self) -> None:
         for f in dataclasses.fields(self):
@@ -81,6 +82,10 @@ class SessionData:
 def scans_id_card(matter) -> bool:
     """The matter asks for the resident's ID card as a material (the catalog's kind id_card)."""
     return matter is not None and any(getattr(m, "kind", "") == "id_card" for m in matter.materials)
+
+
+# A correction (补正) rescans materials and resubmits: the form and delivery are the original's.
+CORRECTION_STEPS = ["scan", "confirm"]
 
 
 def journey_steps(matter) -> list[str]:
@@ -213,12 +218,26 @@ class Session:
         return "guide"
 
     def _step(self, delta: int) -> str:
-        steps = journey_steps(self.data.matter)
+        steps = CORRECTION_STEPS if self.data.correcting is not None else journey_steps(self.data.matter)
         i = steps.index(self.state) + delta
         self.data.error = None
+        if i < 0 and self.data.correcting is not None:  # back to the progress answer, nothing corrected
+            self.data.matter, self.data.correcting, self.data.attachments = None, None, {}
+            return "progress"
         if i < 0:
             return "choose"
         return steps[min(i, len(steps) - 1)]
+
+    def _correct(self, item=None, matter=None, **_) -> str:
+        """补正 from a progress query by card: rescan materials of the item's matter and resubmit,
+        naming the original. Only for the resident the card identified, and only an item the
+        jurisdiction asked to correct; otherwise nothing moves."""
+        if self.data.identity is None or item is None or matter is None or item.remote_state != "needs_correction" \
+                or not matter.materials:
+            return self.state
+        self.data.matter, self.data.correcting = matter, item
+        self.data.form, self.data.attachments, self.data.delivery, self.data.error = {}, {}, None, None
+        return "scan"
 
     def _next(self, form: dict[str, str] | None = None, delivery=None, **_) -> str:
         """On to the next step, keeping what the step collected (the form's values, the delivery)."""
@@ -322,6 +341,7 @@ TRANSITIONS: dict[tuple[str, str], Any] = {
     ("evaluate", "skip"): "home",
     ("evaluate", "done"): "home",
     ("progress", "back"): "home",
+    ("progress", "correct"): Session._correct,
     ("technician", "leave"): "home",
     **{(s, "failed"): Session._failed for s in ("identify", "form", "scan", "delivery", "confirm", "receipt", "answer", "progress")},
 }
@@ -349,6 +369,8 @@ def transition_table() -> list[tuple[str, str, str]]:
                                "(wiped) from a receipt, an answer or an answered progress query; stays in "
                                "scan when the matter scans the ID card as a material (kind id_card)",
         Session._to_evaluate: "evaluate (wiped, the service kept to be rated) when there is one to rate, else home",
+        Session._correct: "scan (补正: rescan and resubmit an item that needs correction, naming it), "
+                           "with a card read; else stays",
         Session._answered: "stays, showing the answer",
         Session._progress: "stays, showing the resident's transactions",
     }

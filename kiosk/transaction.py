@@ -44,6 +44,7 @@ class Transaction:
     kiosk_id: str = ""
     created_at: _dt.datetime = dataclasses.field(default_factory=lambda: _dt.datetime.now().astimezone())
     schema_version: int = PAYLOAD_SCHEMA_VERSION
+    corrects: str | None = None  # 补正: the id of the transaction this one corrects (the remote links them)
 
     @staticmethod
     def new_id() -> str:
@@ -67,7 +68,7 @@ class Transaction:
             "kiosk_id": self.kiosk_id,
             "created_at": self.created_at.isoformat(),
             "schema_version": self.schema_version,
-        }
+        } | ({"corrects": self.corrects} if self.corrects else {})
 
     def dumps(self) -> bytes:
         return json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8")
@@ -84,7 +85,7 @@ class Transaction:
             attachments=tuple(Attachment(**a) for a in d.get("attachments", ())),
             delivery=Delivery(**d.get("delivery", {})), kiosk_id=d.get("kiosk_id", ""),
             created_at=_dt.datetime.fromisoformat(d["created_at"]),
-            schema_version=d["schema_version"],
+            schema_version=d["schema_version"], corrects=d.get("corrects"),
         )
 
     @classmethod

@@ -144,13 +144,15 @@ class KioskActions:
         return Transaction(id=Transaction.new_id(), matter_code=matter.code, jurisdiction=matter.jurisdiction,
                            identity=data["identity"], form=dict(data.get("form") or {}), attachments=atts,
                            delivery=data.get("delivery") or Delivery(), kiosk_id=self.config.kiosk_id,
-                           created_at=self.clock.now())
+                           created_at=self.clock.now(),
+                           corrects=getattr(data.get("corrects"), "txid", None) or data.get("corrects") or None)
 
     def submit(self, data: Mapping[str, Any]) -> Submitted:
         """Outbox first (durable), then the receipt. Blocks on the network: not on the UI thread."""
         if self.outbox is None:
             raise KioskError("outbox: unavailable")
         tx = self.build_transaction(data)
+        original = data.get("corrects")  # 补正: the ProgressItem corrected
         outcome = self.outbox.submit(tx)
         matter: Matter = data["matter"]
         jname = self.jurisdiction_name(matter.jurisdiction)
@@ -163,8 +165,11 @@ class KioskActions:
             masked_name=tx.identity.masked_name, time=tx.created_at,
             materials=[matter.material(a.material).name for a in tx.attachments],
             forwarded=outcome.forwarded,
-            next_steps=[say("receipt.next.prereview", days=days), say("receipt.next.query")],  # printed in Chinese
-            hotline=(j.hotline if j and j.hotline else self.config.hotline))
+            next_steps=([say("receipt.next.corrects", number=original.tracking_number)] if original else [])
+            + [say("receipt.next.prereview", days=days), say("receipt.next.query")],  # printed in Chinese
+            hotline=(j.hotline if j and j.hotline else self.config.hotline),
+            title=say("receipt.title_correction") if original else "",
+            corrects=original.tracking_number if original else "")
         return Submitted(outcome, receipt, jname)
 
     def print_receipt(self, receipt: ReceiptData) -> PrintResult | None:

@@ -39,6 +39,7 @@ PLAIN_SOURCES = {
     "submitted_at": "when the resident submitted (ISO 8601 with offset)",
     "now": "the time of this attempt (ISO 8601 with offset): changes on every retry",
     "kiosk.id": "the kiosk's id",
+    "corrects": "the txid of the transaction this one corrects (补正); empty for a first submission",
     "mapped": "the mapped form as one object (a JSON body member)",
     "form_json": "the mapped form (catalog mapping: remote name → value) as one JSON string",
     "attachment_count": "how many attachments the transaction carries",
@@ -731,7 +732,7 @@ class Context:
             return self.params.get(src[6:], "")
         if src.startswith("mapped."):
             return (r.fields if r else {}).get(src[7:], "")
-        if src in ("tracking", "submitted_at", "kiosk.id") or src.startswith(("form.", "card.", "delivery.")):
+        if src in ("tracking", "submitted_at", "kiosk.id", "corrects") or src.startswith(("form.", "card.", "delivery.")):
             return vals.get(src, "")
         raise RenderError(f"unknown source {src!r}")
 

@@ -8,7 +8,7 @@ from kivy.properties import BooleanProperty
 
 from screens.i18n import tr
 from screens.look import look
-from screens.widgets import KioskScreen
+from screens.widgets import BigButton, KioskScreen
 
 
 class ProgressScreen(KioskScreen):
@@ -20,8 +20,8 @@ class ProgressScreen(KioskScreen):
         self.problem = self.problem_text()
         if event == "query":
             self.reset()
-        elif event == "found":
-            self._render(data.progress or [])
+        elif event in ("found", "back") and data.progress is not None:  # back: from a correction not made
+            self._render(data.progress)
         self.journey_changed()
 
     def journey_changed(self) -> None:
@@ -44,6 +44,7 @@ class ProgressScreen(KioskScreen):
         box = self.ids.records
         box.clear_widgets()
         a = self.ctx.actions
+        identified = self.ctx.journey.snapshot().identity is not None
         if not items:
             box.add_widget(Factory.Body(text=tr("progress.none", look.lang)))
         for it in sorted(items, key=lambda i: i.created_at, reverse=True):  # the latest first
@@ -60,6 +61,14 @@ class ProgressScreen(KioskScreen):
             panel.add_widget(lab)
             if it.remote_reason:
                 panel.add_widget(Factory.Problem(text=tr("progress.reason", look.lang, reason=it.remote_reason)))
+            if it.remote_state == "needs_correction":
+                if identified:  # 补正 here: the resident this card identifies rescans and resubmits
+                    b = BigButton(text=tr("progress.correct", look.lang), compact=True)
+                    b.correct_txid = it.txid
+                    b.bind(on_release=lambda _b, t=it.txid: self.ctx.journey.correct(t))
+                    panel.add_widget(b)
+                else:
+                    panel.add_widget(Factory.Small(text=tr("progress.correct_by_card", look.lang)))
             box.add_widget(panel)
 
     def reset(self) -> None:

@@ -18,6 +18,7 @@ class ReceiptScreen(KioskScreen):
     forwarded = BooleanProperty(False)
     days = StringProperty("")
     take_card = BooleanProperty(False)  # a card is on a reader or the scanner: 请取走身份证/社保卡和回执
+    corrects = StringProperty("")  # 补正: the tracking number this submission corrected
 
     def show(self, event: str) -> None:
         j = self.ctx.journey.snapshot()
@@ -33,6 +34,7 @@ class ReceiptScreen(KioskScreen):
         self.qr = j.qr_path
         self.printing = j.printing
         self.take_card = j.take_card
+        self.corrects = sub.receipt.corrects
 
     def journey_changed(self) -> None:
         j = self.ctx.journey.snapshot()
@@ -43,3 +45,4 @@ class ReceiptScreen(KioskScreen):
         super().reset()
         self.headline = self.number = self.qr = self.printing = self.days = ""
         self.take_card = False
+        self.corrects = ""

@@ -25,6 +25,7 @@ class ScanScreen(KioskScreen):
     pages = NumericProperty(0)
     complete = BooleanProperty(False)
     viewing = StringProperty("")  # "code:index" of the page open large, "" when none
+    correction = StringProperty("")  # 补正: which application is corrected, "" for a first submission
 
     def __init__(self, **kw):
         self.skipped: set[str] = set()
@@ -53,6 +54,8 @@ class ScanScreen(KioskScreen):
     def _build(self, data=None) -> None:
         data = data or self.ctx.journey.snapshot()
         m = data.matter
+        correcting = data.correcting
+        self.correction = tr("scan.correction", look.lang, number=correcting.tracking_number) if correcting else ""
         box = self.ids.materials
         box.clear_widgets()
         for mat in m.materials:
@@ -62,7 +65,7 @@ class ScanScreen(KioskScreen):
             row = Factory.BoxLayout(size_hint_y=None, height=look.button + (thumb_h if count else 0) + look.pad,
                                     spacing=look.pad)
             left = Factory.BoxLayout(orientation="vertical", spacing=4)
-            need = tr("common.must_hand_in" if mat.required else "common.optional", look.lang)
+            need = tr("common.must_hand_in" if mat.required and correcting is None else "common.optional", look.lang)
             left.add_widget(Factory.Body(text=f"{mat.name}（{need}）"))
             state = Factory.Small(text=self._state_text(mat, view), color=rgba("ok") if view and view.complete
                                   else rgba("muted"))
@@ -84,7 +87,7 @@ class ScanScreen(KioskScreen):
             b.material_code = mat.code
             b.bind(on_release=lambda _b, c=mat.code: self.scan(c))
             buttons.add_widget(b)
-            if not mat.required and not count and mat.code not in self.skipped:
+            if not mat.required and correcting is None and not count and mat.code not in self.skipped:
                 s = BigButton(text=tr("scan.skip", look.lang), kind="ghost", compact=True)
                 s.bind(on_release=lambda _b, c=mat.code: self.skip(c))
                 buttons.add_widget(s)

@@ -40,7 +40,8 @@ def to_receipt(data: ReceiptData):
                    matter=data.matter_name, tracking_number=data.tracking_number, qr_payload=data.qr_payload,
                    masked_id=data.masked_id, masked_name=data.masked_name, time=data.time,
                    materials=tuple(data.materials), forwarded=data.forwarded,
-                   next_steps=tuple(data.next_steps), hotline=data.hotline)
+                   next_steps=tuple(data.next_steps), hotline=data.hotline,
+                   **({"title": data.title} if data.title else {}))
 
 
 class KioskReceiptPrinter:

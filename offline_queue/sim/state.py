@@ -91,6 +91,8 @@ class Received:
     status: str = "received"
     reason: str | None = None
     copies: int = 1  # how many times it arrived (1 + duplicates)
+    corrects: str | None = None  # 补正: the transaction this one corrects
+    corrected_by: str | None = None  # the correction that answered this one's needs_correction
 
 
 Decision = tuple[str, str | None]  # ("pass" | "needs_correction" | "reject" | "hold", reason)
@@ -170,6 +172,11 @@ class JurisdictionState:
                          reference=f"{self.code.upper()}-{self._seq:06d}")
             self._apply(r)
             self.received[txid] = r
+            orig = self.received.get(fields.get("corrects") or "")
+            if orig is not None and orig is not r:  # a correction (补正): linked, the original back under review
+                r.corrects, orig.corrected_by = orig.txid, txid
+                if orig.status == "needs_correction":
+                    orig.status, orig.reason = "received", None
             return 201, {"reference": r.reference, "status": r.status, "duplicate": False}
 
     def upload(self, txid: str, sha256: str, data: bytes) -> tuple[int, dict]:

@@ -96,3 +96,46 @@ def test_a_card_left_on_the_reader_after_the_receipt_is_asked_for(ui):
     ui.twins["idreader"].remove()
     ui.wait(lambda: ui.state != "receipt", what="leaving the receipt once the card is taken")
     assert ui.services.session.data.identity is None
+
+
+@journey
+def test_a_correction_round_trip_through_the_pre_review(ui):
+    """Sanhe's pre-review asks for a correction; the resident comes back, shows the same card in
+    the progress query, reads the reason, rescans and resubmits; Sanhe links the correction to
+    the original; the correction has its own receipt."""
+    sim = ui.twins["jurisdictions"]["sanhe"]
+    reason = "居住证明扫描件不清晰，请重新扫描"
+    sim.set_prereview("needs_correction", reason)
+    ui.apply(ONLINE_REST, {"phone": PHONE})
+    original = ui.services.session.data.submitted
+    ui.tap_id("finish")
+    ui.skip_evaluation()
+    sim.set_prereview("pass")
+    ui.tap_id("progress")
+    ui.wait_state("progress")
+    ui.show_card("resident-1")
+    ui.wait(lambda: ui.screen.searched, what="the progress answer")
+    ui.shot("progress-correct-here")
+    assert reason in " ".join(ui.texts())
+    button = next(w for w in ui.d.visible() if getattr(w, "correct_txid", None) == original.outcome.txid)
+    ui.tap(button)
+    ui.wait_state("scan")
+    ui.shot("correction-scan")
+    assert original.receipt.tracking_number in ui.screen.correction
+    ui.scan_page("residence_proof")
+    ui.tap_id("next")
+    ui.wait_state("confirm")
+    ui.tap_id("consent")
+    ui.tap_id("submit", frames=1)
+    ui.wait_state("receipt")
+    ui.wait(lambda: ui.screen.printing in ("printed", "failed"), what="the receipt to print")
+    ui.shot("correction-receipt")
+    fix = ui.services.session.data.submitted
+    assert fix.outcome.forwarded and fix.receipt.corrects == original.receipt.tracking_number
+    assert original.receipt.tracking_number in " ".join(ui.texts())
+    got = sim.received
+    assert got[fix.outcome.txid].corrects == original.outcome.txid
+    assert got[original.outcome.txid].corrected_by == fix.outcome.txid
+    assert got[original.outcome.txid].status == "received"  # back under review with the new documents
+    printer = ui.twins["printer"]
+    assert printer.wait_for_jobs(2, timeout=10)

@@ -458,3 +458,75 @@ def test_the_card_lifted_in_the_scan_step_of_a_matter_without_the_id_card_ends_t
     assert journey.snapshot().state == "scan" and journey.snapshot().take_card
     services.idreader.remove()
     assert journey.snapshot().state == "home"
+
+
+# ---- 补正 at the kiosk (issue 15 #4) ------------------------------------------------------------
+def test_a_correction_rescans_and_resubmits_naming_the_original(kiosk):
+    """The jurisdiction asked for a correction: the resident, identified again by the same card
+    in a progress query, rescans the matter's materials and resubmits; the new transaction names
+    the original (corrects), has its own number and receipt (补正回执)."""
+    services, journey = kiosk
+    to_confirm(services, journey)
+    journey.fire("submit")
+    original = journey.snapshot().submitted
+    journey.fire("done")
+    journey.fire("skip")
+    assert journey.snapshot().state == "home"
+    tx, item = services.outbox.items[0]
+    services.outbox.items[0] = (tx, dataclasses.replace(item, remote_state="needs_correction",
+                                                        remote_reason="居住证明不清晰，请重新扫描"))
+    journey.correct(tx.id)  # not in a progress query: nothing
+    assert journey.snapshot().state == "home"
+    journey.fire("query")
+    journey.progress_by_number(original.receipt.tracking_number)  # by number: nobody identified
+    journey.correct(tx.id)
+    assert journey.snapshot().state == "progress"
+    services.idreader.start(_Listener(journey))
+    services.idreader.place(RESIDENT)
+    journey.correct(tx.id)
+    snap = journey.snapshot()
+    assert snap.state == "scan" and snap.correcting.txid == tx.id and snap.missing == ("residence_proof",)
+    assert not journey.finish_scan()
+    journey.fire("back")  # changed their mind: back to the answer
+    assert journey.snapshot().state == "progress" and journey.snapshot().correcting is None
+    journey.correct(tx.id)
+    journey.scan("residence_proof")
+    assert journey.finish_scan() and journey.snapshot().state == "confirm"
+    journey.fire("submit")
+    snap = journey.snapshot()
+    assert snap.state == "receipt"
+    new_tx, _ = services.outbox.items[1]
+    assert new_tx.corrects == tx.id and new_tx.id != tx.id
+    r = snap.submitted.receipt
+    assert r.corrects == original.receipt.tracking_number and r.tracking_number != r.corrects
+    assert r.title == "补正回执" and any(original.receipt.tracking_number in s for s in r.next_steps)
+    assert services.printer.printed[-1].title == "补正回执"
+
+
+def test_only_an_item_that_needs_correction_can_be_corrected(kiosk):
+    services, journey = kiosk
+    to_confirm(services, journey)
+    journey.fire("submit")
+    journey.fire("done")
+    journey.fire("skip")
+    journey.fire("query")
+    services.idreader.place(RESIDENT)
+    journey.correct(services.outbox.items[0][0].id)  # delivered, no correction asked
+    assert journey.snapshot().state == "progress"
+
+
+def test_a_correction_request_carries_corrects_for_the_jurisdiction():
+    """The request names the original (`corrects` among the fields; a profile maps the source
+    `corrects`); a first submission carries none."""
+    from kiosk.catalog import load_catalog
+    from kiosk.outbox import build_request
+    from kiosk.transaction import Transaction
+
+    m = load_catalog(None).get(APPLY)
+    tx = Transaction(id="t2", matter_code=APPLY, jurisdiction=m.jurisdiction, identity=RESIDENT, form={},
+                     corrects="t1")
+    req = build_request(tx, m)
+    assert req.fields["corrects"] == "t1" and req.values["corrects"] == "t1"
+    assert Transaction.loads(tx.dumps()).corrects == "t1"
+    first = build_request(dataclasses.replace(tx, corrects=None), m)
+    assert "corrects" not in first.fields and first.values["corrects"] == ""
