@@ -122,6 +122,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "scan.id_card_done": ("身份证已扫描正反面。办理完成后请记得取走身份证。",
                           "Both sides of your ID card are scanned. Remember to take the card with you at the end."),
     "scan.need_pages": ("需要 {lo}–{hi} 页", "{lo}–{hi} pages needed"),
+    "scan.need_n": ("需要 {n} 页", "{n} pages needed"),
     "scan.need_more": ("已扫描 {n} 页，还需至少 {more} 页", "{n} page(s) scanned; at least {more} more needed"),
     "scan.tap_to_check": ("点页面可放大查看、重拍或删除", "Tap a page to see it large, retake or delete it"),
     "scan.page_n": ("第 {n} 页", "Page {n}"),

@@ -91,8 +91,7 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.tap(choice)
         d.tap_id("next")
         d.wait_state("scan")
-        _scan_all(d, services)
-        shot("scan")
+        _scan_as_a_person_scans(d, services, twins, shot)
         d.tap_id("next")
         d.wait_state("delivery")
         d.tap_id("mail")
@@ -105,7 +104,8 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         shot("submit")
         d.wait_state("receipt")
         d.wait(lambda: d.screen.printing in ("printed", "failed"), what="printing")
-        shot("receipt")
+        # the ID card was scanned: 请取走身份证/社保卡和回执
+        _in_every_mode(d, shot, "receipt", lambda: d.screen.show("submitted"))
         printer = twins.get("printer")
         if printer is not None and printer.wait_for_jobs(1, timeout=10) and printer.last_png:
             dest = os.path.join(folder, f"{len(shots) + 1:02d}-receipt-printed.png")
@@ -174,6 +174,21 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         swap_card(d, twins["idreader"], "resident-1")
         d.wait(lambda: d.screen.searched, what="progress result")
         shot("progress")
+        if jur in sims:  # 补正: the reason read, the material rescanned, resubmitted naming the original
+            _in_every_mode(d, shot, "progress-correct", lambda: d.screen._render(services.session.data.progress))
+            d.tap(next(w for w in d.visible() if getattr(w, "correct_txid", None) == first_txid))
+            d.wait_state("scan")
+            _in_every_mode(d, shot, "correction-scan", d.screen.journey_changed)
+            _scan_page(d, "qualification")
+            d.tap_id("next")
+            d.wait_state("confirm")
+            d.tap_id("consent")
+            d.tap_id("submit", frames=1)
+            d.wait_state("receipt")
+            d.wait(lambda: d.screen.printing in ("printed", "failed"), what="printing")
+            _in_every_mode(d, shot, "correction-receipt", lambda: d.screen.show("submitted"))
+            fix = services.session.data.submitted.outcome.txid
+            d.wait(lambda: sims[jur].received[fix].corrects == first_txid, what="the correction linked")
         d.tap_id("finish")
         d.wait_state("evaluate")
         d.tap_id("level5")  # the upper levels are sent at once
@@ -224,6 +239,49 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
     finally:
         d.stop()
     return shots
+
+
+def _in_every_mode(d: Driver, shot, name: str, redraw) -> None:
+    """Pictures of the screen on show in standard, elder (大字版) and English mode, as a resident
+    who chose that mode on the home screen sees it; then back to standard Chinese."""
+    from screens.look import look
+
+    for suffix, lang, elder in (("", "zh", False), ("-elder", "zh", True), ("-en", "en", False)):
+        look.reset(lang=lang, elder=elder)
+        redraw()
+        d.frames(3)
+        shot(name + suffix)
+    look.reset(lang="zh", elder=False)
+    redraw()
+    d.frames(2)
+
+
+def _scan_as_a_person_scans(d: Driver, services, twins, shot) -> None:
+    """The ID card lifted off the reader and scanned front, then back (请翻面); a page added to a
+    material and one retaken after looking at it large; the rest with their fewest pages."""
+    scr = d.screen
+    _in_every_mode(d, shot, "scan-id-card", scr.journey_changed)
+    reader = twins.get("idreader")
+    if reader is not None and reader.card is not None:  # off the reader, onto the scanner
+        seen = d.shell.cards.removals
+        reader.remove()
+        d.wait(lambda: d.shell.cards.removals > seen, what="the reader to notice the card left")
+    _scan_page(d, "id_card")
+    _in_every_mode(d, shot, "scan-turn-over", scr.journey_changed)
+    _scan_page(d, "id_card")
+    _scan_page(d, "health")
+    _scan_page(d, "health")  # a second page added
+    d.tap(next(w for w in d.visible() if getattr(w, "page_ref", None) == ("health", 1)))
+    d.frames(2)
+    _in_every_mode(d, shot, "scan-page-large", scr.journey_changed)
+    d.tap(scr._viewer.ids.retake)
+    d.wait(lambda: not scr.busy, what="the retaken page")
+    d.tap(scr._viewer.ids.checked)
+    for mat in services.session.data.matter.materials:
+        view = services.session.data.attachments.get(mat.code)
+        for _ in range(0 if view is not None else mat.pages_min):
+            _scan_page(d, mat.code)
+    _in_every_mode(d, shot, "scan", scr.journey_changed)
 
 
 def _scan_all(d: Driver, services) -> None:

@@ -114,8 +114,8 @@ class ScanScreen(KioskScreen):
 
     def _state_text(self, mat, view) -> str:
         lang = look.lang
-        if view is not None and view.id_card:
-            if view.count == 0:
+        if mat.kind == "id_card":  # the catalog's kind: the resident's own card, front then back
+            if view is None or view.count == 0:
                 return tr("scan.id_card_front", lang)
             if view.next_side == "back":
                 return tr("scan.id_card_back", lang)
@@ -123,7 +123,9 @@ class ScanScreen(KioskScreen):
         if view is None or view.count == 0:
             if mat.code in self.skipped:
                 return tr("scan.skip", lang)
-            return tr("scan.need_pages", lang, lo=mat.pages_min, hi=mat.pages_max) if mat.pages_max > 1 else ""
+            if mat.pages_max > mat.pages_min:
+                return tr("scan.need_pages", lang, lo=mat.pages_min, hi=mat.pages_max)
+            return tr("scan.need_n", lang, n=mat.pages_min) if mat.pages_min > 1 else ""
         if view.next_side == "back":
             return tr("scan.turn_over", lang)
         if view.count < mat.pages_min:
