@@ -139,3 +139,46 @@ def test_a_correction_round_trip_through_the_pre_review(ui):
     assert got[original.outcome.txid].status == "received"  # back under review with the new documents
     printer = ui.twins["printer"]
     assert printer.wait_for_jobs(2, timeout=10)
+
+
+@journey
+def test_the_rent_withdrawal_with_only_the_id_card_in_few_taps(ui):
+    """The resident-experience figure (issue 15): TZ-GJJ-003 with its two materials, the ID card
+    scanned as one of them, from 开始办理 to the printed receipt: taps besides the characters typed
+    (goal ≤ 15) and the seconds the script took (goal ≤ 180). Written to figures.txt beside the
+    pictures."""
+    import time
+
+    taps, typed = [0], [0]
+    tap, type_keys = ui.d.tap, ui.d.type_keys
+
+    def counting_tap(target, frames=1):
+        taps[0] += 1
+        return tap(target, frames)
+
+    def counting_type(keys):
+        typed[0] += len(keys)
+        before = taps[0]
+        type_keys(keys)
+        taps[0] = before  # a character typed is not counted as a tap
+
+    ui.d.tap, ui.d.type_keys = counting_tap, counting_type
+    t0 = time.monotonic()
+    ui.identify()
+    ui.choose(GJJ_RENT)
+    ui.tap_id("next")
+    ui.wait_state("form")
+    ui.fill_form({"phone": PHONE, "bank_account": BANK})
+    ui.tap_id("next")
+    ui.wait_state("scan")
+    seen = ui.d.shell.cards.removals
+    ui.twins["idreader"].remove()
+    ui.wait(lambda: ui.d.shell.cards.removals > seen, what="the reader to notice the card left")
+    ui.scan_all()
+    _to_receipt_from_scan(ui)
+    seconds = time.monotonic() - t0
+    line = f"TZ-GJJ-003, ID card + lease: {taps[0]} taps besides {typed[0]} characters typed (goal <= 15), " \
+           f"{seconds:.1f} s scripted (goal <= 180)"
+    (ui.shots / "figures.txt").write_text(line + "\n", encoding="utf-8")
+    print(line)
+    assert taps[0] <= 15 and seconds <= 180, line
