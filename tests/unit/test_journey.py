@@ -530,3 +530,7 @@ def test_a_correction_request_carries_corrects_for_the_jurisdiction():
     assert Transaction.loads(tx.dumps()).corrects == "t1"
     first = build_request(dataclasses.replace(tx, corrects=None), m)
     assert "corrects" not in first.fields and first.values["corrects"] == ""
+    from offline_queue.profile import Context, source_problem
+
+    assert source_problem("corrects", "tx") is None  # another agency's profile maps it by name
+    assert Context(request=req).value("corrects") == "t1" and Context(request=first).value("corrects") == ""
