@@ -92,3 +92,32 @@ def test_missing_key_on_a_real_site_is_a_clear_error(tmp_path):
     cfg, _ = site_config(tmp_path, demo=False)
     with pytest.raises(KioskError, match="key file missing"):
         open_outbox(cfg, stand_in_catalog(), start_forwarder=False)
+
+
+@pytest.mark.parametrize("matter,code", [("GJJ-WITHDRAW-DC", "dachang"), ("GJJ-WITHDRAW-TZ", "tongzhou")])
+def test_a_correction_names_the_original_and_the_jurisdiction_links_them(box, matter, code):
+    """补正 (issue 15 #4): a new submission with corrects = the original's txid, queued and forwarded
+    like any other (REST and SOAP); the simulated jurisdiction links the two and puts the original
+    back under review; the progress query shows both."""
+    import dataclasses
+
+    sim = box.simulators[code]
+    first = transaction(matter, code)
+    sim.set_prereview("needs_correction", "材料不清晰", txid=first.id)
+    assert box.submit(first).forwarded
+    fix = dataclasses.replace(transaction(matter, code), corrects=first.id)
+    out = box.submit(fix)
+    assert out.forwarded and out.tracking_number != first.tracking_number
+    got = sim.received
+    assert got[fix.id].fields["corrects"] == first.id and got[fix.id].corrects == first.id
+    assert got[first.id].corrected_by == fix.id and got[first.id].status == "received"
+    states = {p.txid: p.remote_state for p in box.progress(id_number=ID_NUMBER)}
+    assert states[first.id] == "received" and states[fix.id] == "prereview_passed"
+
+
+def test_a_correction_naming_an_unknown_transaction_is_taken_unlinked(box):
+    import dataclasses
+
+    fix = dataclasses.replace(transaction("GJJ-WITHDRAW-DC", "dachang"), corrects="no-such-txid")
+    assert box.submit(fix).forwarded
+    assert box.simulators["dachang"].received[fix.id].corrects is None
