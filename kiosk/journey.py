@@ -286,8 +286,9 @@ class Journey:
     def _on_session(self, old: str, new: str, event: str) -> None:
         if new == "scan" and old != "scan":
             self._scan_error = None  # a failed scan's words are for the visit they happened in
-        if event == "pick" and not self.session.data.attachments:  # another matter: its own pages
-            for p in self._pages.values():
+        leaving_correction = old == "scan" and new == "progress"  # a correction not made: its pages go
+        if (event in ("pick", "correct") and not self.session.data.attachments) or leaving_correction:
+            for p in self._pages.values():  # another matter (or correction): its own pages
                 page_work.discard(p.pages)
             self._pages = {}
         if new in ("home", "evaluate") and old not in ("home", "evaluate"):

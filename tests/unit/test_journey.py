@@ -487,9 +487,11 @@ def test_a_correction_rescans_and_resubmits_naming_the_original(kiosk):
     snap = journey.snapshot()
     assert snap.state == "scan" and snap.correcting.txid == tx.id and snap.missing == ("residence_proof",)
     assert not journey.finish_scan()
-    journey.fire("back")  # changed their mind: back to the answer
+    journey.scan("residence_proof")
+    journey.fire("back")  # changed their mind: back to the answer, the page scanned for it gone
     assert journey.snapshot().state == "progress" and journey.snapshot().correcting is None
     journey.correct(tx.id)
+    assert journey.snapshot().pages == {} and journey.snapshot().attachments == {}
     journey.scan("residence_proof")
     assert journey.finish_scan() and journey.snapshot().state == "confirm"
     journey.fire("submit")
