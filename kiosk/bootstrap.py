@@ -44,6 +44,7 @@ class Services:
     scanner: Scanner | None = None
     outbox: Outbox | None = None
     speech: Any = None  # drivers.speech.SpeechCache for the voice guidance (kiosk/voice.py); None: silent
+    handwriting: Any = None  # kiosk.devices.handwriting.Handwriting: the 手写 pad's recognizer (opened on first use)
     work_dir: str = ""
     demo: bool = False
     ready: threading.Event = dataclasses.field(default_factory=threading.Event)  # devices and outbox built
@@ -158,6 +159,11 @@ def _speech(made: Mapping[str, Callable[..., Any]], config: Config):
         return None
 
 
+def _handwriting():
+    from kiosk.devices.handwriting import Handwriting
+    return Handwriting()
+
+
 def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
           factories: Mapping[str, Callable[..., Any]] | None = None,
           catalog: Catalog | None = None, start_devices: bool = True) -> Services:
@@ -182,7 +188,7 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
                         pin_gate=PinGate(config.technician_pin_hash, clock,  # its lockout survives a restart
                                          state_path=os.path.join(config.data_folder, PIN_STATE_FILE)),
                         availability=availability, factories=made, work_dir=work_dir, demo=demo,
-                        speech=_speech(made, config))
+                        speech=_speech(made, config), handwriting=_handwriting())
     if start_devices:
         services.start_devices()
     return services

@@ -223,6 +223,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "voice.level.1": ("音量小", "Volume low"),
     "voice.level.2": ("音量中", "Volume medium"),
     "voice.level.3": ("音量大", "Volume high"),
+    # the handwriting pad (手写) beside the pinyin keyboard
+    "hand.show": ("手写", "Write"),
+    "hand.pinyin": ("拼音", "Pinyin"),
+    "hand.rewrite": ("重写", "Rewrite"),
+    "hand.hint": ("请在框内写一个字，再点选下面的字", "Write one character in the box, then touch it below"),
+    "hand.off": ("手写暂不可用，请用拼音输入", "Handwriting is not available. Please use pinyin."),
     "answer.failed": ("查询没有成功：{reason}", "The query did not succeed: {reason}"),
     # progress
     "progress.title": ("查询办理进度", "Check progress"),

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from kivy.factory import Factory
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
+import screens.handwriting as handwriting
+from screens import registry
 from screens.i18n import tr
 from screens.look import look
 from screens.widgets import BigButton, KioskScreen
 
+registry.load_kv(handwriting.__file__)  # the 手写 pad beside the keyboard, before this screen's kv
 RESULTS = 24  # matters shown at once; more would only scroll past an elderly resident
 CACHE = 48  # result lists kept built: buttons hold only catalog text, never the resident's data
 
@@ -17,8 +20,11 @@ class ChooseScreen(KioskScreen):
     jurisdiction = StringProperty("")  # "" = every jurisdiction this kiosk serves
     category = StringProperty("")
     heading = StringProperty("")
+    writing = BooleanProperty(False)  # the handwriting pad shows in the pinyin keyboard's place
 
     def show(self, event: str) -> None:
+        hw = getattr(self.ctx.services, "handwriting", None)
+        self.ids.pad.classify = hw.classify if hw is not None else None
         if event != "pick":  # coming back from a guide keeps the resident's search
             self._fill_filters()
             self.refresh()
@@ -27,6 +33,8 @@ class ChooseScreen(KioskScreen):
     def reset(self) -> None:
         super().reset()
         self.jurisdiction = self.category = ""
+        self.writing = False
+        self.ids.pad.reset()
         self.ids.keyboard.clear()
         self.ids.results.clear_widgets()
 

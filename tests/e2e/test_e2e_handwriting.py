@@ -1,0 +1,54 @@
+"""Handwriting search on the real app (issue 16 #3): on the choose screen the 手写 pad takes the
+keyboard's place; 公, 积 and 金 written with replayed finger strokes (tests/data), each touched
+among the candidates, make the search 公积金 and its matters are found; pinyin is one touch away."""
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.support.ui import journey
+
+pytestmark = pytest.mark.e2e
+
+DATA = json.loads((Path(__file__).resolve().parents[1] / "data" / "handwriting_strokes.json").read_text(encoding="utf-8"))
+
+
+def write(ui, char: str) -> None:
+    """Replay the recorded strokes of `char` in the pad's box, as a finger would (down, moves, up)."""
+    from kivy.tests.common import UnitTestTouch
+
+    box = ui.d.widget("pad").ids.box
+    w, h = DATA["pad"]
+    scale = min(box.width / w, box.height / h)
+    for stroke in DATA["chars"][char]:
+        pts = [box.to_window(box.x + x * scale, box.top - y * scale) for x, y in stroke]
+        t = UnitTestTouch(*pts[0])
+        t.touch_down()
+        for x, y in pts[1:]:
+            t.touch_move(x, y)
+        t.touch_up()
+        ui.d.frames(1)
+
+
+@journey
+def test_search_written_by_hand(ui):
+    ui.identify()
+    ui.tap_id("handwrite")
+    pad = ui.d.widget("pad")
+    assert pad.parent is not None, "the pad is on screen"
+    for ch in "公积金":
+        write(ui, ch)
+        assert ch in pad.candidates, (ch, pad.candidates)
+        if ch == "积":
+            ui.shot("choose-handwriting")
+        button = next(w for w in pad.ids.cands.children if w.text == ch)
+        ui.tap(button)
+    assert ui.d.widget("keyboard").value == "公积金"
+    ui.wait(lambda: any("公积金" in (getattr(w, "text", "") or "") for w in ui.d.widget("results").children),
+            what="matters of 公积金 among the results")
+    ui.shot("choose-handwritten-search")
+    names = [ui.services.catalog.get(w.matter_code).name for w in ui.d.widget("results").children
+             if getattr(w, "matter_code", None)]
+    assert names and all("公积金" in n for n in names), names
+    ui.tap_id("handwrite")  # back to pinyin: the keyboard returns with the search kept
+    assert ui.d.widget("keyboard").parent is not None and ui.d.widget("keyboard").value == "公积金"
