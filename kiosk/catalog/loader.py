@@ -131,7 +131,8 @@ def _matter(r: _Reader, i: int, m: Any) -> Matter:
         materials.append(Material(code=need(mat, "code", str, w), name=need(mat, "name", str, w),
                                   required=need(mat, "required", bool, w, True), pages_min=pmin, pages_max=pmax,
                                   color=need(mat, "color", bool, w, False), note=need(mat, "note", str, w, ""),
-                                  kind=mkind if mkind in MATERIAL_KINDS else "document", two_sided=two_sided))
+                                  kind=mkind if mkind in MATERIAL_KINDS else "document", two_sided=two_sided,
+                                  name_en=need(mat, "name_en", str, w, "")))
     if len({x.code for x in materials}) != len(materials):
         r.fail(f"{key}.materials", "duplicate material code", code)
 

@@ -49,6 +49,7 @@ class Material:
     note: str = ""
     kind: MaterialKind = "document"
     two_sided: bool = False  # front then back, sheet by sheet (请翻面 between): pages come in pairs
+    name_en: str = ""  # what English mode shows ("" shows the Chinese name)
 
 
 @dataclasses.dataclass(frozen=True)

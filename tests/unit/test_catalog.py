@@ -158,7 +158,7 @@ def test_the_id_card_material_is_named_by_its_kind_not_its_name(cat):
     ids = [(m.code, x) for m in cat.matters for x in m.materials if x.kind == "id_card"]
     assert len(ids) >= 20
     assert all(x.two_sided and x.pages_min == x.pages_max == 2 for _, x in ids)
-    assert all(x.name == "身份证件（正反面）" for _, x in ids)
+    assert all(x.name == "身份证件（正反面）" and x.name_en == "ID card (front and back)" for _, x in ids)
     assert "id_card" in {x.kind for x in cat.get("TZ-GJJ-003").materials}
 
 
