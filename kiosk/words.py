@@ -16,6 +16,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "home.progress": ("查询办理进度", "Check progress"),
     "home.elder_on": ("大字版", "Large text"),
     "home.elder_off": ("标准版", "Standard text"),
+    "home.elder_hint": ("字大一些，按钮大一些", "Bigger text and buttons"),
+    "home.elder_hint_off": ("回到标准字号", "Back to the standard size"),
     "home.language": ("English", "中文"),
     "home.where": ("本机位置：{site}", "This kiosk: {site}"),
     "home.serves": ("可办理：{names}", "Serves: {names}"),
@@ -223,6 +225,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "voice.level.1": ("音量小", "Volume low"),
     "voice.level.2": ("音量中", "Volume medium"),
     "voice.level.3": ("音量大", "Volume high"),
+    "voice.elder_on": ("已经换成大字版。", "Large text is on."),
+    "voice.elder_off": ("已经换回标准版。", "Standard text is back."),
     # the handwriting pad (手写) beside the pinyin keyboard
     "hand.show": ("手写", "Write"),
     "hand.pinyin": ("拼音", "Pinyin"),

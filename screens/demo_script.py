@@ -49,15 +49,29 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         twins["sscard"].remove()
     shots: list[str] = []
 
+    spoken = {"n": 0}
+
     def shot(name: str) -> None:
-        shots.append(d.screenshot(os.path.join(folder, f"{len(shots) + 1:02d}-{name}.png")))
+        path = d.screenshot(os.path.join(folder, f"{len(shots) + 1:02d}-{name}.png"))
+        shots.append(path)
+        said = d.shell.voice.said  # the prompt this screen spoke since the last picture, saved beside it
+        mine = [i for i in range(spoken["n"], len(said)) if said[i][0] == d.state]
+        if mine:
+            shutil.copy(said[mine[-1]][2], path[:-4] + ".wav")
+        spoken["n"] = len(said)
 
     try:
         d.wait_state("home")
+        if services.speech is not None:  # every prompt rendered before the resident arrives
+            services.speech.wait(60)
         shot("home")
-        d.tap_id("elder")
+        d.tap_id("elder")  # 大字版, and it says so
         shot("home-elder")
         d.tap_id("elder")
+        d.tap_id("volume")  # the voice control: middle → high (said), then back round to middle
+        shot("home-voice-control")
+        for _ in range(3):
+            d.tap_id("volume")
 
         # an application, from the card to the receipt
         d.tap_id("start")
@@ -115,10 +129,10 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.tap_id("finish")
         # 好差评 opens by itself after the receipt: a lower level asks why
         d.wait_state("evaluate")
-        shot("evaluate")
+        _in_every_mode(d, shot, "evaluate", lambda: d.screen.show("done"))
         d.tap_id("level2")
         d.tap_id("reason_slow")
-        shot("evaluate-why")
+        _in_every_mode(d, shot, "evaluate-why", lambda: None)
         d.tap_id("send")
         d.wait_state("home")
 
@@ -202,7 +216,8 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         else:
             swap_card(d, twins["idreader"], "resident-1")
         d.wait_state("choose")
-        d.type_keys("gjj")
+        if not _write_by_hand(d, "公积金", shot):  # 手写: the search written with a finger
+            d.type_keys("gjj")
         d.tap(_matter_button(d, QUERY))
         d.wait_state("guide")
         d.tap_id("next")
@@ -239,6 +254,44 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
     finally:
         d.stop()
     return shots
+
+
+STROKES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data",
+                       "handwriting_strokes.json")  # recorded strokes of 公积金 (a source checkout)
+
+
+def _write_by_hand(d: Driver, text: str, shot) -> bool:
+    """Write `text` on the choose screen's handwriting pad with recorded finger strokes, touching
+    each character among the candidates; False when the strokes or the recognizer are missing."""
+    import json
+
+    from kivy.tests.common import UnitTestTouch
+
+    if not os.path.exists(STROKES):
+        return False
+    data = json.load(open(STROKES, encoding="utf-8"))
+    d.tap_id("handwrite")
+    pad = d.widget("pad")
+    box, (w, h) = pad.ids.box, data["pad"]
+    scale = min(box.width / w, box.height / h)
+    for n, ch in enumerate(text):
+        for stroke in data["chars"][ch]:
+            pts = [box.to_window(box.x + x * scale, box.top - y * scale) for x, y in stroke]
+            t = UnitTestTouch(*pts[0])
+            t.touch_down()
+            for x, y in pts[1:]:
+                t.touch_move(x, y)
+            t.touch_up()
+            d.frames(1)
+        button = next((b for b in pad.ids.cands.children if b.text == ch), None)
+        if button is None:
+            d.tap_id("handwrite")
+            return False
+        if n == len(text) - 1:
+            _in_every_mode(d, shot, "choose-handwriting", lambda: None)
+        d.tap(button)
+    shot("choose-handwritten-search")
+    return True
 
 
 def _in_every_mode(d: Driver, shot, name: str, redraw) -> None:

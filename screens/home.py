@@ -29,3 +29,4 @@ class HomeScreen(KioskScreen):
 
     def toggle_elder(self) -> None:
         look.elder = not look.elder
+        self.ctx.shell.voice.say_key("voice.elder_on" if look.elder else "voice.elder_off", "home")

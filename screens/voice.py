@@ -26,6 +26,7 @@ class VoicePlayer(EventDispatcher):
         self._sound = None
         self._loaded: dict[str, object] = {}  # path → Sound: loaded once, played many times
         self.played: list[tuple[str, str, str, float, float]] = []
+        self.said: list[tuple[str, str, str]] = []  # (state, key, wav) of every prompt due, played or not
 
     @property
     def volume(self) -> float:
@@ -73,6 +74,7 @@ class VoicePlayer(EventDispatcher):
         if path is None:
             log.info("voice: %s not rendered yet, not said", key)
             return
+        self.said.append((state, key, path))
         self.stop()
         try:
             sound = self._loaded.get(path)

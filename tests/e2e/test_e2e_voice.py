@@ -102,6 +102,11 @@ def _walk(ui):
     ears.hear("evaluate")
     ui.skip_evaluation()
     ears.hear("home")
+    ui.tap_id("elder")  # 大字版, spoken
+    ears.hear("home", "voice.elder_on")
+    ui.shot("home-elder-spoken")
+    ui.tap_id("elder")
+    ears.hear("home", "voice.elder_off")
     # the control: one touch to the next step says the new volume; round to muted, then silence
     voice = ui.d.shell.voice
     ui.tap_id("volume")
