@@ -173,6 +173,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "receipt.tracking": ("受理编号：{number}", "Tracking number: {number}"),
     "receipt.next": ("预审结果将在 {days} 个工作日内通过短信通知。", "Pre-review result within {days} working days by SMS."),
     "receipt.finish": ("完成并退出", "Finish"),
+    "receipt.read_number": ("朗读受理编号", "Read the number aloud"),
     "receipt.take_card": ("请取走身份证/社保卡和回执", "Please take your ID or social security card and your receipt"),
     "receipt.title_correction": ("补正回执", "Correction receipt"),
     "receipt.next.corrects": ("补正原受理编号：{number}", "Corrects the application {number}"),

@@ -6,18 +6,22 @@ import functools
 
 from kivy.clock import Clock
 from kivy.factory import Factory
-from kivy.properties import StringProperty
+from kivy.properties import BooleanProperty, StringProperty
 
 from kiosk.identity import mask_id_number
+import screens.handwriting as handwriting
+from screens import registry
 from screens.i18n import tr
 from screens.look import look
 from screens.widgets import BigButton, KioskScreen
 
 KEYPAD_INPUTS = ("digits", "phone", "date")
+registry.load_kv(handwriting.__file__)  # the 手写 pad for Chinese fields, before this screen's kv
 
 
 class FormScreen(KioskScreen):
-    editor = StringProperty("")  # pinyin | keypad | choice | "" (nothing to type)
+    editor = StringProperty("")  # pinyin | hand | keypad | choice | "" (nothing to type)
+    can_write = BooleanProperty(False)  # the field takes Chinese: 手写 is offered beside pinyin
     current = StringProperty("")  # the key of the field being edited
 
     def __init__(self, **kw):
@@ -98,6 +102,8 @@ class FormScreen(KioskScreen):
         prev, self.current = self.current, key
         if prev in self._rows:
             self._paint(prev)
+        self.can_write = False
+        self.ids.pad.reset()
         if not key:
             self.editor = ""
             return
@@ -123,8 +129,20 @@ class FormScreen(KioskScreen):
             kb.compose = f.input == "chinese" or f.input == "text"
             kb.max_length = f.max_length
             kb.value = self.values.get(key, "")
+            self.can_write = f.input == "chinese"
         self._paint(key)
         self._show_row(key)
+
+    def toggle_hand(self) -> None:
+        """手写 ⇄ 拼音 for the Chinese field being typed (the value is kept)."""
+        if self.editor not in ("pinyin", "hand") or not self.can_write:
+            return
+        hw = getattr(self.ctx.services, "handwriting", None)
+        self.ids.pad.classify = hw.classify if hw is not None else None
+        self.ids.pad.reset()
+        self.editor = "hand" if self.editor == "pinyin" else "pinyin"
+        if self.current:
+            self._show_row(self.current)
 
     def _show_row(self, key: str) -> None:
         """Keep the field being typed in view: the editor just took its room from the list, which
@@ -162,6 +180,8 @@ class FormScreen(KioskScreen):
         self.editor = ""
         self.ids.fields.clear_widgets()
         self._rows = {}
+        self.can_write = False
+        self.ids.pad.reset()
         self.ids.keyboard.clear()
         self.ids.keypad.clear()
         self.ids.choices.clear_widgets()

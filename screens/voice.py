@@ -93,6 +93,36 @@ class VoicePlayer(EventDispatcher):
         self._sound = sound
         self.played.append((state, key, path, shown_at, time.monotonic()))
 
+    def say_number(self, number: str) -> None:
+        """A tracking number, digit by digit, when the resident asks: rendered now (off the main
+        thread, ~15 ms), played when ready. Never said unasked."""
+        if self.cache is None or self.volume == 0.0 or not number:
+            return
+        spoken, v = voice.speech(voice.digits(number, look.lang), look.lang)
+        from kivy.clock import Clock
+
+        def ready(_text, _voice, path):
+            if path is not None:
+                Clock.schedule_once(lambda _dt: self._play_file(path, "voice.number", "receipt"), 0)
+        self.cache.prepare([(spoken, v)], done=ready)
+
+    def _play_file(self, path: str, key: str, state: str) -> None:
+        shown = time.monotonic()
+        self.said.append((state, key, path))
+        self.stop()
+        try:
+            from kivy.core.audio import SoundLoader
+            sound = SoundLoader.load(path)
+            if sound is None:
+                return
+            sound.volume = self.volume
+            sound.play()
+        except Exception:
+            log.exception("voice: cannot play %s", key)
+            return
+        self._sound = sound
+        self.played.append((state, key, path, shown, time.monotonic()))
+
     def stop(self) -> None:
         if self._sound is not None:
             try:

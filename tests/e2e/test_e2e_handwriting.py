@@ -52,3 +52,27 @@ def test_search_written_by_hand(ui):
     assert names and all("公积金" in n for n in names), names
     ui.tap_id("handwrite")  # back to pinyin: the keyboard returns with the search kept
     assert ui.d.widget("keyboard").parent is not None and ui.d.widget("keyboard").value == "公积金"
+
+
+@journey
+def test_a_chinese_form_field_written_by_hand(ui):
+    """The 医师执业注册 form's institution (a Chinese field): 手写 beside pinyin, 金 written and
+    touched goes into the field; back on pinyin the keyboard goes on from there."""
+    ui.identify()
+    ui.choose("DC-WJ-002")
+    ui.tap_id("next")
+    ui.wait_state("form")
+    field = next(w for w in ui.d.visible() if getattr(w, "field_key", None) == "institution")
+    ui.tap(field)
+    assert ui.screen.can_write and ui.screen.editor == "pinyin"
+    ui.tap_id("handwrite")
+    assert ui.screen.editor == "hand"
+    write(ui, "金")
+    ui.shot("form-handwriting")
+    ui.tap(next(w for w in ui.d.widget("pad").ids.cands.children if w.text == "金"))
+    assert ui.screen.values["institution"] == "金"
+    ui.tap_id("handwrite")
+    assert ui.screen.editor == "pinyin" and ui.d.widget("keyboard").value == "金"
+    phone = next(w for w in ui.d.visible() if getattr(w, "field_key", None) == "phone")
+    ui.tap(phone)  # a phone number: the keypad, no 手写
+    assert ui.screen.editor == "keypad" and not ui.screen.can_write

@@ -97,6 +97,8 @@ def _walk(ui):
     ui.wait_state("receipt")
     ears.hear("receipt")
     ui.shot("receipt-spoken")
+    ui.tap_id("read_number")  # asked for: the tracking number, digit by digit
+    ears.hear("receipt", "voice.number")
     ui.tap_id("finish")
     ui.wait_state("evaluate")
     ears.hear("evaluate")
