@@ -26,7 +26,7 @@ class AnswerScreen(KioskScreen):
         data = self.ctx.journey.snapshot()  # the journey asks the jurisdiction when the step opens
         self.take_card = data.take_card
         m = data.matter
-        self.title = (m.name_en or m.name) if look.lang == "en" else m.name
+        self.title = look.name_of(m)
         self.problem = self.problem_text()
         self.busy = data.asking
         if event == "next":

@@ -98,7 +98,7 @@ class ChooseScreen(KioskScreen):
         a = self.ctx.actions
         out = []
         for m in found:
-            name = (m.name_en or m.name) if look.lang == "en" else m.name
+            name = look.name_of(m)
             where = a.jurisdiction_name(m.jurisdiction, look.lang).split("（")[0]
             note = "" if a.can_start(m) else " " + tr("choose.offline", look.lang)
             b = BigButton(text=f"{name}\n[size={int(look.small)}]{where} · {m.category}{note}[/size]",

@@ -20,7 +20,7 @@ class ConfirmScreen(KioskScreen):
         self.problem = self.problem_text()
         self.consent = False
         self.jurisdiction = a.jurisdiction_name(m.jurisdiction, look.lang)
-        rows = [("confirm.matter", (m.name_en or m.name) if look.lang == "en" else m.name),
+        rows = [("confirm.matter", look.name_of(m)),
                 ("confirm.jurisdiction", self.jurisdiction),
                 ("confirm.applicant", f"{data.identity.masked_name}  {data.identity.masked_id}")]
         from_card = a.prefill(m, data.identity)  # as the form had it: shown above as the applicant
@@ -29,7 +29,7 @@ class ConfirmScreen(KioskScreen):
             if data.form.get(f.key) and not from_card.get(f.key):
                 rows.append((None, ((f.label_en or f.label) if look.lang == "en" else f.label, data.form[f.key])))
         if m.materials:
-            mats = [f"{mat.name} ×{data.attachments[mat.code].pages}" for mat in m.materials if mat.code in data.attachments]
+            mats = [f"{look.name_of(mat)} ×{data.attachments[mat.code].pages}" for mat in m.materials if mat.code in data.attachments]
             rows.append(("confirm.materials", "；".join(mats) or "—"))
         d = data.delivery
         if d is not None:

@@ -19,7 +19,7 @@ class GuideScreen(KioskScreen):
         m = self.ctx.journey.snapshot().matter
         a = self.ctx.actions
         self.problem = self.problem_text()
-        self.title = ((m.name_en or m.name) if look.lang == "en" else m.name) + "  ·  " + \
+        self.title = look.name_of(m) + "  ·  " + \
             a.jurisdiction_name(m.jurisdiction, look.lang)
         self.is_query = m.kind == "query"
         self.can_start = a.can_start(m)
@@ -39,7 +39,7 @@ class GuideScreen(KioskScreen):
             for mat in m.materials:
                 pages = mat.pages_min if mat.pages_min == mat.pages_max else f"{mat.pages_min}–{mat.pages_max}"
                 need = tr("common.must_hand_in" if mat.required else "common.optional", look.lang)
-                lines.append(f"• {mat.name}（{need}，{tr('guide.pages', look.lang, n=pages)}）")
+                lines.append(f"• {look.name_of(mat)}（{need}，{tr('guide.pages', look.lang, n=pages)}）")
             section("guide.materials", "\n".join(lines))
         section("guide.fees", g.fees)
         section("guide.time_limit", g.time_limit)

@@ -20,7 +20,7 @@ class IdentifyScreen(KioskScreen):
         self.refused = data.error is not None and data.error.code == "card_not_accepted"
         if self.refused and data.matter is not None:
             # back from choose: name the matter the card was refused for
-            name = (data.matter.name_en or data.matter.name) if look.lang == "en" else data.matter.name
+            name = look.name_of(data.matter)
             self.problem = f"「{name}」{self.problem}"
         self.reader_ok = bool(self.ctx.services.sources)
         self._animate()

@@ -37,6 +37,11 @@ class Look(EventDispatcher):
         self.columns = s.columns
         self.candidates = s.candidates
 
+    def name_of(self, thing) -> str:
+        """A matter's or material's name in the resident's language: its name_en in English mode
+        when the catalog has one, the Chinese name otherwise."""
+        return (getattr(thing, "name_en", "") or thing.name) if self.lang == "en" else thing.name
+
     def reset(self, *, lang: str = "zh", elder: bool = False) -> None:
         """Back to the site's defaults (a new resident)."""
         self.lang, self.elder = lang, elder

@@ -66,7 +66,7 @@ class ScanScreen(KioskScreen):
                                     spacing=look.pad)
             left = Factory.BoxLayout(orientation="vertical", spacing=4)
             need = tr("common.must_hand_in" if mat.required and correcting is None else "common.optional", look.lang)
-            left.add_widget(Factory.Body(text=f"{_name(mat)}（{need}）"))
+            left.add_widget(Factory.Body(text=f"{look.name_of(mat)}（{need}）"))
             state = Factory.Small(text=self._state_text(mat, view), color=rgba("ok") if view and view.complete
                                   else rgba("muted"))
             state.material_state = mat.code
@@ -162,7 +162,7 @@ class ScanScreen(KioskScreen):
         v = self._viewer
         mat = data.matter.material(code)
         side = view.sides[index]
-        v.ids.caption.text = f"{_name(mat)} · " + (
+        v.ids.caption.text = f"{look.name_of(mat)} · " + (
             tr("scan.page_side", look.lang, n=index + 1, side=tr(f"scan.side.{side}", look.lang)) if side
             else tr("scan.page_n", look.lang, n=index + 1))
         v.ids.page.source = self.ctx.journey.large_view(code, index)
@@ -210,8 +210,3 @@ class ScanScreen(KioskScreen):
         self.busy = ""
         self.pages = 0
         self.ids.materials.clear_widgets()
-
-
-def _name(mat) -> str:
-    """The material's name in the resident's language (the catalog's name_en, when it has one)."""
-    return (mat.name_en or mat.name) if look.lang == "en" else mat.name
