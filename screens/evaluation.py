@@ -34,7 +34,8 @@ class EvaluationScreen(KioskScreen):
             b.bind(on_release=lambda _b, c=code: self.tick_reason(c))
             self._reasons[code] = self.ids[f"reason_{code}"] = b
             self.ids.reasons.add_widget(b)
-        look.bind(lang=lambda *_: self._label(), elder=lambda *_: self._label())
+        self._subject = None
+        look.bind(lang=lambda *_: (self._label(), self._describe()), elder=lambda *_: self._label())
         self._label()
 
     def _label(self) -> None:
@@ -44,8 +45,13 @@ class EvaluationScreen(KioskScreen):
             b.text = tr(f"evaluation.reason.{code}", look.lang)
 
     def show(self, event: str) -> None:
-        s = self.ctx.journey.snapshot().evaluating
+        self._subject = self.ctx.journey.snapshot().evaluating
         self._clear()
+        self._describe()
+
+    def _describe(self) -> None:
+        """The service rated, in the resident's language (again when they switch it)."""
+        s = self._subject
         if s is None:
             self.about = ""
             return
@@ -74,7 +80,7 @@ class EvaluationScreen(KioskScreen):
     def tick_reason(self, code: str) -> None:
         self.reasons = [r for r in self.reasons if r != code] if code in self.reasons else [*self.reasons, code]
         for c, b in self._reasons.items():
-            b.kind = "secondary" if c in self.reasons else "ghost"
+            b.kind = "primary" if c in self.reasons else "ghost"  # ticked: filled, as a chosen level
 
     def send(self) -> None:
         if self.level:
@@ -98,5 +104,6 @@ class EvaluationScreen(KioskScreen):
 
     def reset(self) -> None:
         super().reset()
+        self._subject = None
         self.about = ""
         self._clear()

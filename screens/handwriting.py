@@ -25,6 +25,24 @@ class WritingBox(Widget):
         super().__init__(**kw)
         self.strokes: list[list[tuple[float, float]]] = []
         self._lines: list[Line] = []
+        self._drawn_size = tuple(self.size)
+        self.bind(size=self._redraw, pos=self._redraw)
+
+    def _redraw(self, *_) -> None:
+        """The box resized (大字版, English) or moved: the ink follows, scaled with it."""
+        old_w, old_h = self._drawn_size
+        self._drawn_size = tuple(self.size)
+        if not self.strokes or not old_w or not old_h:
+            return
+        sx, sy = self.width / old_w, self.height / old_h
+        self.strokes = [[(x * sx, y * sy) for x, y in s] for s in self.strokes]
+        self.canvas.after.clear()
+        self._lines = []
+        with self.canvas.after:
+            Color(*rgba("ink"))
+            for s in self.strokes:
+                pts = [c for x, y in s for c in (self.x + x, self.top - y)]
+                self._lines.append(Line(points=pts, width=dp(4), cap="round", joint="round"))
 
     def on_touch_down(self, touch):
         if not self.collide_point(*touch.pos) or self.disabled:
