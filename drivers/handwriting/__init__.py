@@ -4,3 +4,5 @@ the kiosk: strokes in, ranked characters out."""
 from drivers.handwriting.zinnia import (  # noqa: F401
     DEFAULT_MODEL, Candidate, HandwritingError, Recognizer, normalise,
 )
+
+__all__ = ["DEFAULT_MODEL", "Candidate", "HandwritingError", "Recognizer", "normalise"]

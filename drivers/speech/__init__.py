@@ -4,3 +4,5 @@ the screen shows. Knows nothing of the kiosk: it is handed the text (for Mandari
 pinyin for the `cmn-latn-pinyin` voice: kiosk/voice.py makes it) and the voice name."""
 from drivers.speech.espeak import EspeakRenderer, SpeechError  # noqa: F401
 from drivers.speech.cache import SpeechCache  # noqa: F401
+
+__all__ = ["EspeakRenderer", "SpeechCache", "SpeechError"]
