@@ -177,7 +177,6 @@ class Session:
         if self._telling:
             self._later.append((event, payload))
             return self.state
-        self.touch()
         key = (self.state, event)
         if key in TRANSITIONS:
             target = TRANSITIONS[key]
@@ -185,7 +184,8 @@ class Session:
             target = ANY_STATE[event][0]
         else:
             log.debug("session: %s ignored in %s", event, self.state)
-            return self.state
+            return self.state  # not a sign of the resident either: the idle countdown runs on
+        self.touch()
         new = target(self, **payload) if callable(target) else target
         self._go(new, event)
         return self.state
@@ -335,6 +335,9 @@ TRANSITIONS: dict[tuple[str, str], Any] = {
     ("answer", "answered"): Session._answered,
     ("answer", "done"): Session._to_evaluate,
     ("progress", "card_read"): Session._card_read,
+    # a card the reader could not read: the screen that asked for it says why and what to do
+    ("identify", "card_failed"): Session._failed,
+    ("progress", "card_failed"): Session._failed,
     ("progress", "found"): Session._progress,
     ("progress", "done"): Session._to_evaluate,
     ("evaluate", "rated"): "home",

@@ -36,9 +36,6 @@ class IdentifyScreen(KioskScreen):
     def on_leave(self, *_):
         Animation.cancel_all(self, "card_offset")
 
-    def card_failed(self, code: str, text: str) -> None:
-        self.problem = text
-
     def reset(self) -> None:
         super().reset()
         self.refused = False

@@ -30,9 +30,6 @@ class ProgressScreen(KioskScreen):
             self.ids.records.clear_widgets()
         self.busy = asking
 
-    def card_failed(self, code: str, text: str) -> None:
-        self.problem = text
-
     def by_number(self) -> None:
         number = self.ids.keypad.value.strip().upper()
         if len(number) < 6:

@@ -16,6 +16,7 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
 from kiosk.journey import Journey
+from kiosk.session import Problem
 from screens import memory, registry
 from screens.background import Worker
 from screens.i18n import tr
@@ -60,28 +61,21 @@ def on_main(fn):
 
 
 class CardEvents:
-    """The kiosk.ports.CardListener the identity sources report to (on their own threads)."""
+    """The kiosk.ports.CardListener the identity sources report to (on their own threads). Every
+    card event takes one route: hopped onto the main thread, then `Shell.card_event`."""
 
     def __init__(self, shell: "Shell"):
         self.shell = shell
         self.removals = 0  # card removals seen (scripts wait on it before placing the next card)
-        self.card_read = on_main(self._read)
-        self.card_failed = on_main(self._failed)
+        self.card_read = on_main(lambda source, identity: shell.card_event("card_read", source, identity=identity))
+        self.card_failed = on_main(lambda source, code, zh, en: shell.card_event(
+            "card_failed", source, error=Problem(code, zh, en)))
         self.card_removed = on_main(self._removed)
-        self.device_state = on_main(self._state)
-
-    def _read(self, source, identity):
-        self.shell.card_read(source, identity)
-
-    def _failed(self, source, code, zh, en):
-        self.shell.card_failed(source, code, zh, en)
+        self.device_state = on_main(lambda state: shell.status_changed())
 
     def _removed(self, source):
         self.removals += 1
-        self.shell.ctx.fire("card_removed", source=source)
-
-    def _state(self, state):
-        self.shell.status_changed()
+        self.shell.card_event("card_removed", source)
 
 
 class IdleCover(BoxLayout):
@@ -215,7 +209,7 @@ class Shell(BoxLayout):
         self.tick()
         if new != old:
             self.voice.screen(new, shown)  # its main instruction, on arrival
-        elif event == "failed":  # what to do next, when it is one of the word list's sentences
+        elif event in ("failed", "card_failed"):  # what to do next, when it is one of the word list's sentences
             self.voice.failure(self.screens[new].problem, new)
 
     def _journey_changed(self) -> None:
@@ -273,15 +267,19 @@ class Shell(BoxLayout):
             self.ctx.fire("technician")
 
     # ---- devices ------------------------------------------------------------------------------
-    def card_read(self, source: str, identity) -> None:
-        if self.state in ("identify", "progress"):
-            self.ctx.fire("card_read", identity=identity, source=source)
-        elif self.state == "technician":
-            self.screen("technician").card_seen(source, identity)
-
-    def card_failed(self, source: str, code: str, zh: str, en: str) -> None:
-        if self.state in ("identify", "progress", "technician"):
-            self.screens[self.state].card_failed(code, en if look.lang == "en" else zh)
+    def card_event(self, event: str, source: str, **payload) -> None:
+        """A card read, failed or removed. The resident's journey takes it as a session event (the
+        session decides what it means in each state: a read identifies, a failure is the error
+        the identify or progress screen shows, a removal may end the journey); the maintenance
+        screen's test read is not a journey and is shown there."""
+        if self.state == "technician":
+            tech = self.screen("technician")
+            if event == "card_read":
+                tech.card_seen(source, payload["identity"])
+            elif event == "card_failed":
+                tech.card_failed(payload["error"].code)
+            return
+        self.ctx.fire(event, source=source, **payload)
 
     def status_changed(self) -> None:
         names = [tr_service(k) for k in self.services.availability.snapshot() if not k.startswith("_")]

@@ -86,7 +86,7 @@ class TechnicianScreen(KioskScreen):
         if self.unlocked:
             self.message = f"test read: {source} {identity.card_type} {mask_id_number(identity.id_number)}"
 
-    def card_failed(self, code: str, text: str) -> None:
+    def card_failed(self, code: str) -> None:
         if self.unlocked:
             self.message = f"test read: {code}"
 

@@ -235,3 +235,24 @@ def test_an_event_fired_by_a_listener_waits_until_every_listener_knows():
     s.add_listener(lambda old, new, event: seen.append(("second", new)))
     assert s.fire("start") == "home"  # the answer waited, then ran
     assert seen == [("first", "identify"), ("second", "identify"), ("first", "home"), ("second", "home")]
+
+
+def test_a_card_that_could_not_be_read_is_a_session_event_where_a_card_is_asked_for(s):
+    """One route for every card event: a read failure is the error the identify (or progress)
+    screen shows, and is ignored elsewhere."""
+    from kiosk.session import Problem
+    s.fire("start")
+    err = Problem("read_failed", "读卡失败", "The card could not be read")
+    assert s.fire("card_failed", source="idreader", error=err) == "identify" and s.data.error == err
+    s.fire("card_read", identity=ident(), source="idreader")
+    assert s.state == "choose" and s.data.error is None
+    assert s.fire("card_failed", source="idreader", error=err) == "choose" and s.data.error is None
+
+
+def test_an_event_the_state_does_not_take_keeps_the_idle_countdown(s):
+    """A late device report is not the resident: only events the state takes count as presence."""
+    walk_to(s, "form")
+    s.clock.advance(85)
+    s.fire("card_read", identity=ident(), source="idreader")  # ignored on the form
+    s.clock.advance(5)
+    assert s.warning_remaining == 20
