@@ -103,10 +103,17 @@ def sentence(key: str, lang: str) -> str:
     return say(key, lang)
 
 
+# The failures a screen shows in fixed words (what went wrong and what to do next): rendered at
+# start-up too, so the first time one happens it is heard, not just queued for rendering.
+FAILURE_PREFIXES = ("card_failed.", "card_problem.", "scanner.resident.", "camera.", "journey.", "error.", "outbox.")
+
+
 def all_prompts() -> list[tuple[str, str]]:
     """Every (text, voice) the screens may speak, both languages: rendered once, at start-up."""
+    keys = {*SCREEN_PROMPTS.values(), *(k for k in WORDS if k.startswith("voice."))}
+    keys |= {k for k in WORDS if k.startswith(FAILURE_PREFIXES) and all("{" not in v for v in WORDS[k])}
     out = []
-    for key in sorted({*SCREEN_PROMPTS.values(), *(k for k in WORDS if k.startswith("voice."))}):
+    for key in sorted(keys):
         for lang in ("zh", "en"):
             out.append(speech(say(key, lang), lang))
     return out

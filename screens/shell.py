@@ -207,10 +207,15 @@ class Shell(BoxLayout):
         self.show(new, event)
         shown = time.monotonic()  # the screen's content is set: it is drawn at the next frame
         self.tick()
+        # a failure shown, whether the screen just opened with it (back on confirm after a failed
+        # submit, an expired card on identify) or it came on this screen: what to do next, when it
+        # is one of the word list's sentences; else, on arrival, the screen's main instruction
+        problem = self.screens[new].problem
+        if problem and (new != old or event in ("failed", "card_failed", "card_read")) \
+                and self.voice.failure(problem, new):
+            return
         if new != old:
-            self.voice.screen(new, shown)  # its main instruction, on arrival
-        elif event in ("failed", "card_failed"):  # what to do next, when it is one of the word list's sentences
-            self.voice.failure(self.screens[new].problem, new)
+            self.voice.screen(new, shown)
 
     def _journey_changed(self) -> None:
         scr = self.screens.get(self.state)

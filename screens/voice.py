@@ -58,10 +58,13 @@ class VoicePlayer(EventDispatcher):
         if key is not None:
             self.say_key(key, state, shown_at)
 
-    def failure(self, text: str, state: str) -> None:
-        """A failure's words, said only when they are one of the word list's fixed sentences."""
+    def failure(self, text: str, state: str) -> bool:
+        """A failure's words, said only when they are one of the word list's fixed sentences.
+        True when they were (or would have been, muted) said."""
         if text and voice.speakable_words(text):
             self._say_text(text, "failure", state, time.monotonic())
+            return True
+        return False
 
     def say_key(self, key: str, state: str, shown_at: float | None = None) -> None:
         self._say_text(voice.sentence(key, look.lang), key, state, shown_at or time.monotonic())

@@ -67,6 +67,8 @@ def _walk(ui):
     ui.tap_id("start")
     ui.wait_state("identify")
     ears.hear("identify")
+    ui.show_card("resident-expired")  # refused: the screen says why and what to do, aloud too
+    ears.hear("identify", "failure")
     ui.show_card("resident-1")
     ui.wait_state("choose")
     ears.hear("choose")
