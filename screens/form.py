@@ -83,7 +83,7 @@ class FormScreen(KioskScreen):
     @staticmethod
     def _label(f) -> str:
         label = (f.label_en or f.label) if look.lang == "en" else f.label
-        return label + ("" if f.required else f"（{tr('common.optional', look.lang)}）")
+        return label + ("" if f.required else look.aside(tr("common.optional", look.lang)))
 
     def _paint(self, key: str) -> None:
         f, btn = self._fields[key], self._rows[key]

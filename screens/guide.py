@@ -39,7 +39,8 @@ class GuideScreen(KioskScreen):
             for mat in m.materials:
                 pages = mat.pages_min if mat.pages_min == mat.pages_max else f"{mat.pages_min}–{mat.pages_max}"
                 need = tr("common.must_hand_in" if mat.required else "common.optional", look.lang)
-                lines.append(f"• {look.name_of(mat)}（{need}，{tr('guide.pages', look.lang, n=pages)}）")
+                sep = ", " if look.lang == "en" else "，"
+                lines.append(f"• {look.name_of(mat)}{look.aside(need + sep + tr('guide.pages', look.lang, n=pages))}")
             section("guide.materials", "\n".join(lines))
         section("guide.fees", g.fees)
         section("guide.time_limit", g.time_limit)

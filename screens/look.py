@@ -42,6 +42,10 @@ class Look(EventDispatcher):
         when the catalog has one, the Chinese name otherwise."""
         return (getattr(thing, "name_en", "") or thing.name) if self.lang == "en" else thing.name
 
+    def aside(self, text: str) -> str:
+        """`text` in brackets as the language writes them: （必交） / (required)."""
+        return f" ({text})" if self.lang == "en" else f"（{text}）"
+
     def reset(self, *, lang: str = "zh", elder: bool = False) -> None:
         """Back to the site's defaults (a new resident)."""
         self.lang, self.elder = lang, elder

@@ -66,7 +66,7 @@ class ScanScreen(KioskScreen):
                                     spacing=look.pad)
             left = Factory.BoxLayout(orientation="vertical", spacing=4)
             need = tr("common.must_hand_in" if mat.required and correcting is None else "common.optional", look.lang)
-            left.add_widget(Factory.Body(text=f"{look.name_of(mat)}（{need}）"))
+            left.add_widget(Factory.Body(text=look.name_of(mat) + look.aside(need)))
             state = Factory.Small(text=self._state_text(mat, view), color=rgba("ok") if view and view.complete
                                   else rgba("muted"))
             state.material_state = mat.code
