@@ -16,6 +16,7 @@ import os
 from typing import Callable
 
 from kiosk.clock import Clock
+from kiosk.files import write_atomically
 from kiosk.pin import hash_problem, verify_pin
 
 log = logging.getLogger(__name__)
@@ -131,25 +132,8 @@ class PinGate:
                  "lock_len": self._lock_len if left else 0.0}
         path = self._state_path
         folder = os.path.dirname(path) or "."
-        tmp = f"{path}.tmp-{os.getpid()}"
         try:
             os.makedirs(folder, mode=0o700, exist_ok=True)
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_NOFOLLOW, 0o600)
-            try:
-                os.fchmod(fd, 0o600)
-                os.write(fd, json.dumps(state).encode())
-                os.fsync(fd)
-            finally:
-                os.close(fd)
-            os.replace(tmp, path)
-            dfd = os.open(folder, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+            write_atomically(path, json.dumps(state), 0o600)
         except OSError as e:  # the gate still counts in memory; the technician sees the log
             log.warning("technician PIN: cannot save the lockout state to %s: %s", path, e.strerror)
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass

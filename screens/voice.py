@@ -77,24 +77,7 @@ class VoicePlayer(EventDispatcher):
         if path is None:
             log.info("voice: %s not rendered yet, not said", key)
             return
-        self.said.append((state, key, path))
-        self.stop()
-        try:
-            sound = self._loaded.get(path)
-            if sound is None:
-                from kivy.core.audio import SoundLoader
-                sound = SoundLoader.load(path)
-                if sound is None:
-                    log.warning("voice: no audio output for %s", path)
-                    return
-                self._loaded[path] = sound
-            sound.volume = self.volume
-            sound.play()
-        except Exception:
-            log.exception("voice: cannot play %s", key)
-            return
-        self._sound = sound
-        self.played.append((state, key, path, shown_at, time.monotonic()))
+        self._play(path, key, state, shown_at, keep=True)
 
     def say_number(self, number: str) -> None:
         """A tracking number, digit by digit, when the resident asks: rendered now (off the main
@@ -110,21 +93,30 @@ class VoicePlayer(EventDispatcher):
         self.cache.prepare([(spoken, v)], done=ready)
 
     def _play_file(self, path: str, key: str, state: str) -> None:
-        shown = time.monotonic()
+        self._play(path, key, state, time.monotonic(), keep=False)
+
+    def _play(self, path: str, key: str, state: str, shown_at: float, *, keep: bool) -> None:
+        """Play a rendered file, cutting what plays; `keep` holds it loaded (a prompt said again
+        and again), a tracking number's is not."""
         self.said.append((state, key, path))
         self.stop()
         try:
-            from kivy.core.audio import SoundLoader
-            sound = SoundLoader.load(path)
+            sound = self._loaded.get(path)
             if sound is None:
-                return
+                from kivy.core.audio import SoundLoader
+                sound = SoundLoader.load(path)
+                if sound is None:
+                    log.warning("voice: no audio output for %s", path)
+                    return
+                if keep:
+                    self._loaded[path] = sound
             sound.volume = self.volume
             sound.play()
         except Exception:
             log.exception("voice: cannot play %s", key)
             return
         self._sound = sound
-        self.played.append((state, key, path, shown, time.monotonic()))
+        self.played.append((state, key, path, shown_at, time.monotonic()))
 
     def stop(self) -> None:
         if self._sound is not None:

@@ -44,6 +44,7 @@ from kiosk.catalog.loader import SAMPLE, parse_catalog
 from kiosk.catalog.model import Matter
 from kiosk.catalog.search import is_chinese, normalise, pinyin_forms
 from kiosk.errors import ConfigError, KioskError
+from kiosk.files import fsync_dir
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ def write_index(matters: Sequence[Matter], idx: str | os.PathLike, *, source: st
             os.close(fd)
         os.chmod(tmp, 0o640)
         os.replace(tmp, idx)
-        _fsync_dir(idx.parent)
+        fsync_dir(idx.parent)
     except BaseException:
         try:
             os.unlink(tmp)
@@ -266,14 +267,6 @@ def _drop_abandoned(idx: Path) -> None:
                 p.unlink()
         except OSError:
             pass
-
-
-def _fsync_dir(d: Path) -> None:
-    fd = os.open(str(d), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class _Lists:

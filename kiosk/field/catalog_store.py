@@ -14,11 +14,11 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import os
-import tempfile
 from pathlib import Path
 
 from kiosk.errors import ConfigError, KioskError
 from kiosk.field import owner
+from kiosk.files import fsync_dir, write_atomically
 
 KEEP_VERSIONS = 3  # current, previous and one more: enough to undo a rollback; catalogs are a few MB
 
@@ -116,25 +116,11 @@ def _point(link: Path, target: Path) -> None:
     os.symlink(os.path.relpath(target, link.parent), tmp)
     owner.hand_to(str(tmp))
     os.replace(tmp, link)
-    _fsync_dir(link.parent)
+    fsync_dir(link.parent)
 
 
 def _write_file(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=".incoming-")
-    try:
-        os.fchmod(fd, 0o640)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        owner.hand_to(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(path, data, 0o640, before_replace=owner.hand_to)
 
 
 def _prune(d: Path) -> None:
@@ -157,11 +143,3 @@ def beside(p: Path) -> Path:
     from kiosk.catalog.compiled import beside as index_of
 
     return index_of(p)
-
-
-def _fsync_dir(d: Path) -> None:
-    fd = os.open(str(d), os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)

@@ -12,7 +12,6 @@ import json
 import os
 import re
 import shutil
-import tempfile
 import tomllib
 from pathlib import Path
 
@@ -20,6 +19,7 @@ from kiosk import inputs
 from kiosk.config import Config, parse_config
 from kiosk.errors import KioskError, UsageError
 from kiosk.field import owner
+from kiosk.files import write_atomically
 from kiosk.pin import hash_pin
 
 CONFIG_NAME = "kiosk.toml"
@@ -248,19 +248,5 @@ def _copy_beside(tpl: Path, out: Path, raw: dict) -> list[str]:
 
 
 def _atomic_write(path: Path, data: str | bytes, mode: int) -> None:
-    b = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=str(path.parent), prefix=f".{path.name}.")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as f:
-            f.write(b)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    write_atomically(path, data, mode)
 
