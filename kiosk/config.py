@@ -43,6 +43,7 @@ class JurisdictionConfig:
     profile: str | None = None  # the interface profile (TOML); None: the project's own contract
     name_en: str | None = None
     allow_plain_http: bool = False  # http:// to a remote host: a closed test network only
+    video_desk: str | None = None  # 视频帮办: the desk (gateway room) of this jurisdiction's clerks
 
 
 @dataclasses.dataclass(frozen=True)
@@ -76,6 +77,18 @@ class EvaluationConfig:
 
 
 @dataclasses.dataclass(frozen=True)
+class VideoConfig:
+    """视频帮办: the help call to a clerk. `gateway` is the WebRTC gateway's signalling URL (Janus,
+    ws:// or wss://); None: no video help on this kiosk (the help button says to ask the hall's
+    staff). `desk` is the site's own desk, called before a matter is chosen and for a jurisdiction
+    with no `video_desk` of its own."""
+
+    gateway: str | None = None
+    desk: str | None = None
+    answer_timeout: int = 120  # seconds a waiting call may go unanswered before it gives up
+
+
+@dataclasses.dataclass(frozen=True)
 class Config:
     path: str
     kiosk_id: str
@@ -94,6 +107,15 @@ class Config:
     log_file: str | None = None
     demo: bool = False
     evaluation: EvaluationConfig = dataclasses.field(default_factory=EvaluationConfig)
+    video: VideoConfig = dataclasses.field(default_factory=VideoConfig)
+
+    def video_desk(self, jurisdiction: str | None) -> str | None:
+        """The desk a help call goes to: the owning jurisdiction's, else the site's own; None when
+        this kiosk has no video help."""
+        if not self.video.gateway:
+            return None
+        j = self.jurisdictions.get(jurisdiction or "")
+        return (j.video_desk if j is not None and j.video_desk else None) or self.video.desk
 
     @property
     def serving(self) -> dict[str, "JurisdictionConfig"]:
@@ -129,11 +151,13 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
     "technician": {"pin_hash": str},
     "evaluation": {"jurisdiction": str, "timeout": int},
+    "video": {"gateway": str, "desk": str, "answer_timeout": int},
 }
 _JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
              "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
              "read_timeout": (int, float), "prereview_days": int, "hotline": str, "profile": str, "name_en": str,
-             "allow_plain_http": bool}
+             "allow_plain_http": bool, "video_desk": str}
+_DESK = re.compile(r"[a-z0-9][a-z0-9\-]{0,39}")
 _REQUIRED = {"kiosk": ("id", "site", "site_jurisdiction")}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", (int, float): "a number",
                list: "a list"}
@@ -319,7 +343,10 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                 code=code, name=j.get("name", code), name_en=j.get("name_en"), protocol=j["protocol"], endpoint=ep,
                 allow_plain_http=j.get("allow_plain_http", False),
                 connect_timeout=float(j.get("connect_timeout", 5.0)), read_timeout=float(j.get("read_timeout", 30.0)),
-                prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"), **resolved)
+                prereview_days=j.get("prereview_days", 3), hotline=j.get("hotline"),
+                video_desk=j.get("video_desk"), **resolved)
+            if "video_desk" in j and not _DESK.fullmatch(j["video_desk"]):
+                note(f"{key}.video_desk", f"must be a desk name of 1–40 lower-case letters, digits or '-', not {_short(j['video_desk'])}")
 
     for kind in ("idreader", "sscard", "printer", "scanner", "camera"):
         if kind not in dev:
@@ -386,6 +413,17 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                                         "endpoint and profile go there)")
     if not 5 <= ev.get("timeout", 30) <= 600:
         note("evaluation.timeout", f"must be 5–600 seconds, not {ev['timeout']}")
+    vid = vals["video"]
+    if "gateway" in vid and not re.match(r"^wss?://[^/\s]+", vid["gateway"]):
+        note("video.gateway", f"must be the gateway's ws:// or wss:// URL, not {_short(vid['gateway'])}")
+    if "desk" in vid and not _DESK.fullmatch(vid["desk"]):
+        note("video.desk", f"must be a desk name of 1–40 lower-case letters, digits or '-', not {_short(vid['desk'])}")
+    if vid and "gateway" not in vid:
+        note("video", "missing key 'gateway' (the video gateway's ws:// or wss:// URL)")
+    if "gateway" in vid and "desk" not in vid and not any(j.video_desk for j in jurs.values()):
+        note("video", "missing key 'desk' (the site's own desk; or video_desk in a [jurisdictions.<code>] section)")
+    if not 10 <= vid.get("answer_timeout", 120) <= 1800:
+        note("video.answer_timeout", f"must be 10–1800 seconds, not {vid.get('answer_timeout')}")
     if problems.found:
         raise ConfigProblems(problems.found)
     return Config(
@@ -395,7 +433,8 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         ui=UIConfig(**ui), data_folder=folder, outbox_key=os.path.expandvars(os.path.expanduser(key)),
         retention_days=data.get("retention_days", 30), keep_delivered_days=data.get("keep_delivered_days", 365),
         catalog=catalog,
-        technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo, evaluation=EvaluationConfig(**ev))
+        technician_pin_hash=pin, log_file=data.get("log_file"), demo=demo, evaluation=EvaluationConfig(**ev),
+        video=VideoConfig(**vid))
 
 
 def _check_jurisdiction_files(note, key: str, protocol: str, files: dict[str, str | None]) -> None:

@@ -20,10 +20,11 @@ import types
 from typing import Any, Callable, Literal, Mapping
 
 from kiosk import intake, pages as page_work
+from kiosk.call import CallView, HelpCall
 from kiosk.catalog import Matter
 from kiosk.evaluation import Evaluation, Subject
 from kiosk.identity import Identity
-from kiosk.ports import PrintResult, ProgressItem, ScannedMaterial
+from kiosk.ports import CallContext, PrintResult, ProgressItem, ScannedMaterial, VideoDesk
 from kiosk.session import Problem, Session
 from kiosk.transaction import Delivery
 from kiosk.usecases import KioskActions, Submitted
@@ -37,6 +38,7 @@ Executor = Callable[[Callable[[], Any], Done, Failed], None]
 Listener = Callable[[], None]
 
 Printing = Literal["", "printing", "printed", "failed"]
+NO_HELP = ("submit",)  # steps without the help button: a submission is being made
 
 # What a resident reads when a step fails without words of its own: (code, 中文, English).
 SUBMIT_FAILED = ("submit_failed", *pair("journey.submit_failed"))
@@ -88,14 +90,20 @@ class JourneySnapshot:
     # screen says 请取走身份证/社保卡和回执
     take_card: bool = False
     correcting: ProgressItem | None = None  # 补正: the item being corrected (its matter is `matter`)
+    call: CallView = CallView()  # 视频帮办: the help call lying over this step (idle: none)
 
 
 class Journey:
     """The coordinator. Built on the session (it listens to it: first, so a step's work has
     started when the screens are told) and the use cases."""
 
-    def __init__(self, session: Session, actions: KioskActions, *, executor: Executor = run_now):
+    def __init__(self, session: Session, actions: KioskActions, *, executor: Executor = run_now,
+                 video: VideoDesk | None = None):
         self.session, self.actions, self.executor = session, actions, executor
+        # 视频帮办: a help call over the current step; `video` None: no video help on this kiosk.
+        # Its port reports on the main thread (the app hops them, as the card events).
+        self.call = HelpCall(video, actions.clock, desk_for=self._desk, context=self._call_context,
+                             answer_timeout=actions.config.video.answer_timeout, changed=self._changed)
         self.scan_folder: str | None = None  # this journey's scans and QR code; deleted at the wipe
         self._generation = 0  # moves on at every wipe: a late result of an older journey is dropped
         self._asking = False
@@ -120,7 +128,7 @@ class Journey:
             missing=self._missing(),
             evaluating=self.session.evaluating,
             pages=types.MappingProxyType({c: p.view() for c, p in self._pages.items()}),
-            correcting=d.correcting,
+            correcting=d.correcting, call=self.call.view,
             take_card=bool(d.card_on_reader) or any(
                 p.material.kind == "id_card" and p.count for p in self._pages.values()))
 
@@ -136,6 +144,32 @@ class Journey:
 
     def touch(self) -> None:
         self.session.touch()
+
+    def tick(self) -> None:
+        """Called regularly by the app (tests: after moving the clock): the call's answer timeout,
+        then the session's idle countdown — which a call holds off (the resident is talking)."""
+        self.call.tick()
+        if self.call.view.state in ("waiting", "in_call"):
+            self.session.touch()
+        self.session.tick()
+
+    # ---- 视频帮办: the help call (the help button on every step and at home) -----------------------
+    def help(self) -> None:
+        """The help button: consent first (camera and microphone on, what the clerk sees), or the
+        words that video help is not available here. Not while a submission is being made."""
+        if self.session.state not in NO_HELP:
+            self.call.help()
+
+    def _desk(self) -> str | None:
+        m = self.session.data.matter
+        return self.actions.config.video_desk(m.jurisdiction if m is not None else None)
+
+    def _call_context(self) -> CallContext:
+        """What the clerk is told: the kiosk, the step, the matter — never the identity."""
+        cfg, m = self.actions.config, self.session.data.matter
+        return CallContext(kiosk_id=cfg.kiosk_id, site=cfg.site, step=self.session.state,
+                           matter_code=m.code if m else "", matter_name=m.name if m else "",
+                           jurisdiction=m.jurisdiction if m else "")
 
     def finish_form(self, values: Mapping[str, str], lang: str = "zh") -> dict[str, str]:
         """The form's values: their errors by field in `lang` (nothing moves), or on to the next step
@@ -355,6 +389,7 @@ class Journey:
         """Forget the resident's journey (the session has wiped its data): late results dropped,
         scans deleted; then ask the printer how it is, so a refilled one is reported at once."""
         self._generation += 1
+        self.call.end_visit()  # a call of the visit that ended is hung up
         self.actions.discard_scans(self.scan_folder)
         self.scan_folder = None
         self._asking, self._scanning, self._scan_error = False, "", None

@@ -161,3 +161,41 @@ class Outbox(Protocol):
     def online(self, jurisdiction: str) -> bool: ...
     def subscribe(self, callback: Callable[[], None]) -> None:
         """Called (any thread) when counts or reachability change."""
+
+
+# ---- 视频帮办: the help call to a clerk -------------------------------------------------------
+CallEnd = Literal["clerk", "lost"]  # the clerk hung up | the network or the gateway went away
+
+
+@dataclasses.dataclass(frozen=True)
+class CallContext:
+    """What the clerk's console is told of the resident's visit: the matter and the step, the
+    kiosk. Never the identity (the clerk never sees an ID number unmasked: it is not sent)."""
+
+    kiosk_id: str
+    site: str
+    step: str  # the session state the resident called from (home, form, scan ...)
+    matter_code: str = ""
+    matter_name: str = ""
+    jurisdiction: str = ""
+
+
+class CallListener(Protocol):
+    """What a call reports (any thread: the app hops it onto its main thread)."""
+    def queued(self, position: int) -> None:
+        """Waiting at the desk; `position` 1 is next."""
+    def answered(self) -> None: ...
+    def ended(self, why: CallEnd) -> None:
+        """The call is over from the other side (never after the kiosk's own hang_up)."""
+
+
+class Call(Protocol):
+    def mute(self, on: bool) -> None: ...
+    def hang_up(self) -> None:
+        """End the call from the kiosk (cancel while waiting); camera and microphone off."""
+
+
+class VideoDesk(Protocol):
+    def call(self, desk: str, context: CallContext, listener: CallListener) -> Call:
+        """Start a call to a desk (camera and microphone on). Raises KioskError (or OSError) when
+        the gateway cannot be reached; otherwise reports through `listener`."""

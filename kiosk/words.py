@@ -404,6 +404,36 @@ WORDS: dict[str, tuple[str, str]] = {
     "receipt.next.prereview": ("{days}个工作日内完成远程预审，结果短信通知",
                                "Remote pre-review within {days} working days; the result comes by text message"),
     "receipt.next.query": ("凭受理编号在本机或12345查询进度", "Check progress with the tracking number here or at 12345"),
+    # ---- 视频帮办: the help call to a clerk (kiosk/call.py)
+    "call.help": ("视频帮办", "Video help"),
+    "call.help_hint": ("呼叫人工", "Call a clerk"),
+    "call.consent_title": ("与工作人员视频通话", "A video call with a clerk"),
+    "call.consent_body": ("通话时将打开本机的摄像头和麦克风。工作人员会看到您的画面、您正在办理的事项和步骤，"
+                          "以及您选择展示的材料；不会看到您的完整证件号码。",
+                          "The kiosk's camera and microphone will be on during the call. The clerk sees you, the "
+                          "matter and step you are on, and the materials you choose to show; never your full ID number."),
+    "call.agree": ("同意并呼叫", "Agree and call"),
+    "call.decline": ("不用了", "No, thanks"),
+    "call.unavailable": ("本机暂不提供视频帮办，请向大厅工作人员求助。",
+                         "Video help is not available at this kiosk. Please ask the hall's staff."),
+    "call.waiting": ("正在呼叫{desk}的工作人员，请稍候……", "Calling a clerk of {desk}, please wait…"),
+    "call.position": ("您前面还有 {ahead} 位", "{ahead} ahead of you"),
+    "call.next": ("下一位就是您", "You are next"),
+    "call.cancel": ("取消呼叫", "Cancel the call"),
+    "call.camera_on": ("摄像头已打开", "Camera on"),
+    "call.mute": ("静音", "Mute"),
+    "call.unmute": ("取消静音", "Unmute"),
+    "call.hang_up": ("挂断", "Hang up"),
+    "call.ended": ("通话已结束，您填写的内容都还在，可以继续办理。",
+                   "The call has ended. Everything you entered is kept; you can go on."),
+    "call.clerk": ("工作人员已结束通话，您填写的内容都还在，可以继续办理。",
+                   "The clerk ended the call. Everything you entered is kept; you can go on."),
+    "call.lost": ("网络中断，通话已结束。您填写的内容都还在，可以继续办理或再次呼叫。",
+                  "The network was lost and the call ended. Everything you entered is kept; go on or call again."),
+    "call.no_answer": ("工作人员暂时都在忙，请稍后再呼叫，或向大厅工作人员求助。",
+                       "All clerks are busy now. Please call again later or ask the hall's staff."),
+    "call.failed": ("暂时无法接通视频帮办，请向大厅工作人员求助。",
+                    "Video help cannot be reached now. Please ask the hall's staff."),
 }
 
 

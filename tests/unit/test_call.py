@@ -1,0 +1,275 @@
+"""视频帮办 as a journey step, without Kivy (kiosk/call.py through kiosk/journey.py): the help button
+on every step and at home, consent first, the owning jurisdiction's desk (or the site's own), the
+wait with its place in the queue, the call, and every way it ends — the resident back at the same
+step with everything kept. The port is a fake desk that records what the kiosk asked and reports
+as a gateway would; time is a FakeClock."""
+import dataclasses
+
+import pytest
+
+from kiosk.bootstrap import build
+from kiosk.call import NOTICE_WORDS, CallView
+from kiosk.clock import FakeClock
+from kiosk.config import DEMO_SITE, ConfigProblems, VideoConfig, load_config, parse_config
+from kiosk.journey import Journey, run_now
+from tests.support.fakes import RESIDENT, fake_factories
+
+APPLY = "TZ-YB-001"  # a Tongzhou matter with a form and one material
+PHONE = "13912345678"
+
+
+class FakeCall:
+    def __init__(self, desk, context, listener):
+        self.desk, self.context, self.listener = desk, context, listener
+        self.muted, self.hung_up = False, 0
+
+    def mute(self, on):
+        self.muted = on
+
+    def hang_up(self):
+        self.hung_up += 1
+
+
+class FakeDesk:
+    """The VideoDesk port as a gateway answers it; `down` when it cannot be reached."""
+
+    def __init__(self, down=False):
+        self.calls: list[FakeCall] = []
+        self.down = down
+
+    def call(self, desk, context, listener):
+        if self.down:
+            raise ConnectionRefusedError("gateway: connection refused")
+        c = FakeCall(desk, context, listener)
+        self.calls.append(c)
+        listener.queued(3)
+        return c
+
+
+def make(tmp_path, *, video=True, port=None, desks=None):
+    cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path))
+    if video:
+        jurs = {c: dataclasses.replace(j, video_desk=(desks or {}).get(c)) for c, j in cfg.jurisdictions.items()}
+        cfg = dataclasses.replace(cfg, jurisdictions=jurs,
+                                  video=VideoConfig(gateway="ws://127.0.0.1:8188", desk="dachang-hall", answer_timeout=60))
+    clock = FakeClock()
+    services = build(cfg, clock=clock, factories=fake_factories())
+    desk = port if port is not None else FakeDesk()
+    journey = Journey(services.session, services.actions, executor=run_now, video=desk if video else None)
+    return services, journey, desk, clock
+
+
+@pytest.fixture
+def kiosk(tmp_path):
+    services, journey, desk, clock = make(tmp_path, desks={"tongzhou": "tongzhou-social"})
+    yield services, journey, desk, clock
+    services.close()
+
+
+class _Cards:
+    def __init__(self, journey):
+        self.journey = journey
+
+    def card_read(self, source, identity):
+        self.journey.fire("card_read", identity=identity, source=source)
+
+    def card_failed(self, source, code, zh, en):
+        pass
+
+    def card_removed(self, source):
+        self.journey.fire("card_removed", source=source)
+
+
+def at_form(services, journey):
+    journey.fire("start")
+    services.idreader.start(_Cards(journey))
+    services.idreader.place(RESIDENT)
+    journey.fire("pick", matter=services.catalog.get(APPLY))
+    journey.fire("next")
+    assert journey.snapshot().state == "form"
+    return journey.snapshot()
+
+
+def test_help_at_home_asks_consent_then_calls_the_sites_own_desk(kiosk):
+    services, journey, desk, _ = kiosk
+    journey.help()
+    assert journey.snapshot().call == CallView(state="consent", desk="dachang-hall")
+    assert not desk.calls and not journey.snapshot().call.camera_on  # nothing on before consent
+    journey.call.agree()
+    (call,) = desk.calls
+    assert call.desk == "dachang-hall" and call.context.step == "home" and call.context.matter_code == ""
+    v = journey.snapshot().call
+    assert (v.state, v.position, v.camera_on) == ("waiting", 3, True)
+    call.listener.queued(1)
+    assert journey.snapshot().call.position == 1
+    call.listener.answered()
+    v = journey.snapshot().call
+    assert (v.state, v.camera_on, v.muted) == ("in_call", True, False)
+    journey.call.mute(True)
+    assert call.muted and journey.snapshot().call.muted
+    journey.call.hang_up()
+    assert call.hung_up == 1
+    assert journey.snapshot().call == CallView(state="idle", desk="dachang-hall", notice="ended")
+    assert journey.snapshot().state == "home"
+    journey.call.dismiss()
+    assert journey.snapshot().call.notice == ""
+
+
+def test_a_matter_chosen_calls_its_jurisdictions_desk_and_the_clerk_never_gets_the_id(kiosk):
+    services, journey, desk, _ = kiosk
+    at_form(services, journey)
+    journey.help()
+    journey.call.agree()
+    (call,) = desk.calls
+    assert call.desk == "tongzhou-social"
+    ctx = call.context
+    assert (ctx.step, ctx.matter_code, ctx.jurisdiction) == ("form", APPLY, "tongzhou")
+    assert ctx.kiosk_id == services.config.kiosk_id
+    assert RESIDENT.id_number not in repr(ctx) and RESIDENT.name not in repr(ctx)
+
+
+def test_a_jurisdiction_without_a_desk_of_its_own_calls_the_sites(tmp_path):
+    services, journey, desk, _ = make(tmp_path)  # no video_desk anywhere
+    at_form(services, journey)
+    journey.help()
+    journey.call.agree()
+    assert desk.calls[0].desk == "dachang-hall"
+    services.close()
+
+
+@pytest.mark.parametrize("end, notice", [
+    (lambda j, c: j.call.hang_up(), "ended"),
+    (lambda j, c: c.listener.ended("clerk"), "clerk"),
+    (lambda j, c: c.listener.ended("lost"), "lost"),
+])
+def test_every_end_of_a_call_returns_to_the_same_step_with_everything_kept(kiosk, end, notice):
+    services, journey, desk, clock = kiosk
+    at_form(services, journey)
+    data = services.session.data
+    data.form["phone"] = PHONE  # typed before the call
+    before = journey.snapshot()
+    journey.help()
+    journey.call.agree()
+    call = desk.calls[0]
+    call.listener.answered()
+    clock.advance(services.config.ui.idle_timeout + services.config.ui.idle_warning + 5)  # a long call
+    journey.tick()
+    assert journey.snapshot().state == "form"  # the call holds the idle countdown off
+    end(journey, call)
+    after = journey.snapshot()
+    assert after.call.state == "idle" and after.call.notice == notice and not after.call.camera_on
+    assert (after.state, after.matter, after.identity, dict(after.form)) == \
+        (before.state, before.matter, before.identity, {**before.form, "phone": PHONE})
+    assert services.session.data is data  # nothing wiped
+
+
+def test_a_clerk_who_never_answers_ends_the_wait(kiosk):
+    services, journey, desk, clock = kiosk
+    at_form(services, journey)
+    journey.help()
+    journey.call.agree()
+    clock.advance(59)
+    journey.tick()
+    assert journey.snapshot().call.state == "waiting"
+    clock.advance(1)
+    journey.tick()
+    assert journey.snapshot().call.notice == "no_answer" and desk.calls[0].hung_up == 1
+    assert journey.snapshot().state == "form"
+
+
+def test_cancel_while_waiting_and_a_late_answer_is_dropped(kiosk):
+    _, journey, desk, _ = kiosk
+    journey.help()
+    journey.call.agree()
+    journey.call.cancel()
+    call = desk.calls[0]
+    assert call.hung_up == 1 and journey.snapshot().call.state == "idle"
+    call.listener.answered()  # the gateway's answer arrives after the cancel
+    call.listener.ended("lost")
+    assert journey.snapshot().call.state == "idle" and journey.snapshot().call.notice == "ended"
+
+
+def test_no_consent_no_call(kiosk):
+    _, journey, desk, _ = kiosk
+    journey.help()
+    journey.call.decline()
+    assert journey.snapshot().call == CallView() and not desk.calls
+    journey.call.mute(True)  # touches of another state are ignored
+    journey.call.hang_up()
+    assert journey.snapshot().call == CallView()
+
+
+def test_without_video_the_help_button_says_ask_the_staff(tmp_path):
+    services, journey, _, _ = make(tmp_path, video=False)
+    journey.help()
+    assert journey.snapshot().call.state == "unavailable" and not journey.snapshot().call.camera_on
+    journey.call.agree()  # nothing to agree to
+    assert journey.snapshot().call.state == "unavailable"
+    journey.call.decline()
+    assert journey.snapshot().call == CallView() and journey.snapshot().state == "home"
+    services.close()
+
+
+def test_a_gateway_that_cannot_be_reached_says_so(tmp_path):
+    services, journey, _, _ = make(tmp_path, port=FakeDesk(down=True))
+    journey.help()
+    journey.call.agree()
+    v = journey.snapshot().call
+    assert (v.state, v.notice, v.camera_on) == ("idle", "failed", False)
+    services.close()
+
+
+def test_the_end_of_the_visit_hangs_up(kiosk):
+    services, journey, desk, _ = kiosk
+    at_form(services, journey)
+    journey.help()
+    journey.call.agree()
+    desk.calls[0].listener.answered()
+    services.idreader.remove()  # the card taken: the visit ends, the session is wiped
+    assert journey.snapshot().state == "home"
+    assert desk.calls[0].hung_up == 1 and journey.snapshot().call == CallView()
+
+
+def test_no_help_while_submitting(kiosk):
+    services, journey, _, _ = kiosk
+    services.session.state = "submit"  # the moment between 提交 and the answer
+    journey.help()
+    assert journey.snapshot().call == CallView()
+
+
+def test_every_notice_has_words():
+    for notice in ("ended", "clerk", "lost", "no_answer", "failed"):
+        zh, en = NOTICE_WORDS[notice]
+        assert zh and en
+
+
+# ---- the site config: the gateway and the desks are configuration ------------------------------------
+def _site(extra: str, jur_line: str = "") -> str:
+    text = DEMO_SITE.read_text(encoding="utf-8")
+    if jur_line:
+        text = text.replace("[jurisdictions.tongzhou]\n", "[jurisdictions.tongzhou]\n" + jur_line + "\n", 1)
+    return text + "\n" + extra
+
+
+def test_config_names_the_gateway_the_sites_desk_and_a_jurisdictions_desk():
+    cfg = parse_config(_site('[video]\ngateway = "ws://127.0.0.1:8188"\ndesk = "dachang-hall"\n',
+                             'video_desk = "tongzhou-social"'), "site.toml", demo=True)
+    assert cfg.video == VideoConfig(gateway="ws://127.0.0.1:8188", desk="dachang-hall")
+    assert cfg.video_desk("tongzhou") == "tongzhou-social"
+    assert cfg.video_desk("dachang") == "dachang-hall" and cfg.video_desk(None) == "dachang-hall"
+    assert load_config(None, demo=True).video_desk(None) is None  # no [video]: no video help
+
+
+@pytest.mark.parametrize("extra, key, reason", [
+    ('[video]\ngateway = "http://x"\ndesk = "d"\n', "video.gateway", "ws://"),
+    ('[video]\ngateway = "ws://x:8188"\ndesk = "Hall 1"\n', "video.desk", "desk name"),
+    ('[video]\ngateway = "ws://x:8188"\n', "video", "missing key 'desk'"),
+    ('[video]\ndesk = "d"\n', "video", "missing key 'gateway'"),
+    ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nanswer_timeout = 1\n', "video.answer_timeout", "10–1800"),
+    ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nroom = 3\n', "video.room", "unknown key"),
+])
+def test_config_mistakes_are_named_with_key_and_line(extra, key, reason):
+    with pytest.raises(ConfigProblems) as e:
+        parse_config(_site(extra), "site.toml", demo=True)
+    msg = str(e.value)
+    assert "site.toml:" in msg and f"{key}:" in msg and reason in msg, msg
