@@ -155,7 +155,7 @@ class HelpCall:
     def _ended(self, number: int, why: CallEnd) -> None:
         if number == self._number and self._view.state in ("waiting", "in_call"):
             self._call = None
-            self._end("clerk" if why == "clerk" else "lost")
+            self._end(why if why in ("clerk", "failed") else "lost")
 
     # ---- plumbing ---------------------------------------------------------------------------------
     def _hang_up(self, notice: CallNotice) -> None:

@@ -164,7 +164,8 @@ class Outbox(Protocol):
 
 
 # ---- 视频帮办: the help call to a clerk -------------------------------------------------------
-CallEnd = Literal["clerk", "lost"]  # the clerk hung up | the network or the gateway went away
+# the clerk hung up | the network or the gateway went away | the gateway never took the call
+CallEnd = Literal["clerk", "lost", "failed"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,5 +198,5 @@ class Call(Protocol):
 
 class VideoDesk(Protocol):
     def call(self, desk: str, context: CallContext, listener: CallListener) -> Call:
-        """Start a call to a desk (camera and microphone on). Raises KioskError (or OSError) when
-        the gateway cannot be reached; otherwise reports through `listener`."""
+        """Start a call to a desk (camera and microphone on); returns at once. A gateway that
+        cannot be reached reports ended("failed") (or raises, before anything started)."""

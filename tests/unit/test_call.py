@@ -210,6 +210,15 @@ def test_without_video_the_help_button_says_ask_the_staff(tmp_path):
     services.close()
 
 
+def test_a_gateway_that_never_takes_the_call_says_so(kiosk):
+    _, journey, desk, _ = kiosk
+    journey.help()
+    journey.call.agree()
+    desk.calls[0].listener.ended("failed")  # reported from the call's own thread, after call() returned
+    v = journey.snapshot().call
+    assert (v.state, v.notice, v.camera_on) == ("idle", "failed", False)
+
+
 def test_a_gateway_that_cannot_be_reached_says_so(tmp_path):
     services, journey, _, _ = make(tmp_path, port=FakeDesk(down=True))
     journey.help()
