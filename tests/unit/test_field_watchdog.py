@@ -1,6 +1,8 @@
 """kiosk.watchdog speaks the sd_notify datagram protocol to a socket we bind ourselves."""
 import os
+import shutil
 import socket
+import tempfile
 
 import pytest
 
@@ -8,13 +10,17 @@ from kiosk.watchdog import Notifier
 
 
 @pytest.fixture
-def notify_socket(tmp_path):
-    path = str(tmp_path / "notify")
+def notify_socket():
+    """A socket file, as systemd makes one, in a fresh folder of its own directly under /tmp: an
+    AF_UNIX path stops at 107 bytes, and the test's TMPDIR may be deeper than that."""
+    folder = tempfile.mkdtemp(prefix="sdn", dir="/tmp")
+    path = os.path.join(folder, "notify")
     s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
     s.bind(path)
     s.settimeout(2)
     yield path, s
     s.close()
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_ready_ping_status_stopping_arrive_as_datagrams(notify_socket):

@@ -1,6 +1,5 @@
 """The forwarder service feeds systemd's watchdog only while its worker thread shows signs of
 life; a wedged or dead worker stops the pings so systemd restarts the service."""
-import socket
 import threading
 
 import pytest
@@ -9,6 +8,7 @@ from kiosk.cli.queue_cmds import _watch
 from kiosk.watchdog import Notifier
 from offline_queue import limits
 from offline_queue.forwarder import Forwarder
+from tests.support.notify import notify_listener
 
 
 class Ticks:
@@ -22,10 +22,8 @@ class Ticks:
 
 
 @pytest.fixture
-def listener(tmp_path):
-    path = str(tmp_path / "notify")
-    s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    s.bind(path)
+def listener():
+    path, s = notify_listener()
     s.setblocking(False)
     yield path, s
     s.close()

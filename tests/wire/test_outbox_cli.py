@@ -2,7 +2,6 @@
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 
@@ -12,6 +11,7 @@ import requests
 from kiosk.cli import main
 from kiosk.outbox import provision_key
 from tests.support.outbox import ID_NUMBER, pdf_file, resident, site_config
+from tests.support.notify import notify_listener
 
 pytestmark = pytest.mark.wire
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -108,9 +108,7 @@ def test_forward_service_speaks_sd_notify(site, tmp_path):
     """As under systemd (Type=notify, WatchdogSec=): ready once forwarding, watchdog pings while
     the worker lives, stopping on SIGTERM."""
     cfg, _ = site
-    path = str(tmp_path / "notify")
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    sock.bind(path)
+    path, sock = notify_listener()
     sock.settimeout(30)
     env = dict(os.environ, NOTIFY_SOCKET=path, WATCHDOG_USEC="2000000")  # ping every second
     p = subprocess.Popen([sys.executable, "-m", "kiosk.cli", "--config", cfg, "queue", "forward"], cwd=ROOT, env=env,
