@@ -22,6 +22,7 @@ DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       libusb-1.0-0  # pyusb loads it for USB receipt printers (usb://VENDOR:PRODUCT)
       espeak-ng     # offline voice guidance: renders each prompt once (cmn-latn-pinyin, en-us)
       libzinnia0 tegaki-zinnia-simplified-chinese  # handwriting input: Zinnia (ctypes) and its zh_CN model
+      janus iproute2  # 视频帮办: the WebRTC gateway the wire tests start in a network namespace they make (ip netns)
 )
 
 PY=${PYTHON:-python3}
