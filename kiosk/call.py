@@ -55,12 +55,15 @@ class CallView:
 
 class HelpCall:
     """The call's state machine. `desk_for()` names the desk to call now (None: no video help),
-    `context()` what the clerk is told; `port` is None when the kiosk has no video."""
+    `context()` what the clerk is told; `port` is None when the kiosk has no video. The port
+    reports on its own thread: `post(fn)` runs fn on the thread that owns this machine (the app's
+    main thread: the shell's hop; a unit test: at once)."""
 
     def __init__(self, port: VideoDesk | None, clock: Clock, *, desk_for: Callable[[], str | None],
                  context: Callable[[], CallContext], answer_timeout: float = 120,
-                 changed: Callable[[], None] = lambda: None):
-        self.port, self.clock = port, clock
+                 changed: Callable[[], None] = lambda: None,
+                 post: Callable[[Callable[[], None]], None] = lambda fn: fn()):
+        self.port, self.clock, self.post = port, clock, post
         self.desk_for, self.context = desk_for, context
         self.answer_timeout = answer_timeout
         self._changed = changed
@@ -179,10 +182,10 @@ class _Reports:
         self._c, self._n = call, number
 
     def queued(self, position: int) -> None:
-        self._c._queued(self._n, position)
+        self._c.post(lambda: self._c._queued(self._n, position))
 
     def answered(self) -> None:
-        self._c._answered(self._n)
+        self._c.post(lambda: self._c._answered(self._n))
 
     def ended(self, why: CallEnd) -> None:
-        self._c._ended(self._n, why)
+        self._c.post(lambda: self._c._ended(self._n, why))

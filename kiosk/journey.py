@@ -98,12 +98,13 @@ class Journey:
     started when the screens are told) and the use cases."""
 
     def __init__(self, session: Session, actions: KioskActions, *, executor: Executor = run_now,
-                 video: VideoDesk | None = None):
+                 video: VideoDesk | None = None, post: Callable[[Callable[[], None]], None] = lambda fn: fn()):
         self.session, self.actions, self.executor = session, actions, executor
         # 视频帮办: a help call over the current step; `video` None: no video help on this kiosk.
-        # Its port reports on the main thread (the app hops them, as the card events).
+        # Its port reports on its own thread; `post` hops them onto the main thread (the shell's
+        # on_main; a unit test: at once).
         self.call = HelpCall(video, actions.clock, desk_for=self._desk, context=self._call_context,
-                             answer_timeout=actions.config.video.answer_timeout, changed=self._changed)
+                             answer_timeout=actions.config.video.answer_timeout, changed=self._changed, post=post)
         self.scan_folder: str | None = None  # this journey's scans and QR code; deleted at the wipe
         self._generation = 0  # moves on at every wipe: a late result of an older journey is dropped
         self._asking = False

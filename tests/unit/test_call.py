@@ -282,3 +282,21 @@ def test_config_mistakes_are_named_with_key_and_line(extra, key, reason):
         parse_config(_site(extra), "site.toml", demo=True)
     msg = str(e.value)
     assert "site.toml:" in msg and f"{key}:" in msg and reason in msg, msg
+
+
+def test_the_ports_reports_reach_the_call_through_post(tmp_path):
+    """The gateway reports on its own thread: the journey hands every report to `post` (the app's
+    hop onto the main thread) and the call moves only when the posted function runs."""
+    cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path),
+                              video=VideoConfig(gateway="ws://127.0.0.1:8188", desk="dachang-hall"))
+    services = build(cfg, clock=FakeClock(), factories=fake_factories())
+    posted, desk = [], FakeDesk()
+    journey = Journey(services.session, services.actions, executor=run_now, video=desk, post=posted.append)
+    journey.help()
+    journey.call.agree()
+    desk.calls[0].listener.answered()
+    assert journey.snapshot().call.state == "waiting" and len(posted) == 2  # queued(3), answered
+    for fn in posted:
+        fn()
+    assert journey.snapshot().call.state == "in_call"
+    services.close()
