@@ -45,6 +45,7 @@ class Services:
     outbox: Outbox | None = None
     speech: Any = None  # drivers.speech.SpeechCache for the voice guidance (kiosk/voice.py); None: silent
     handwriting: Any = None  # kiosk.devices.handwriting.Handwriting: the 手写 pad's recognizer (opened on first use)
+    video: Any = None  # kiosk.ports.VideoDesk for 视频帮办 ([video] gateway; nothing connects before a call); None: none
     work_dir: str = ""
     demo: bool = False
     ready: threading.Event = dataclasses.field(default_factory=threading.Event)  # devices and outbox built
@@ -103,7 +104,7 @@ class Services:
             src = getattr(self, name)
             if src is not None:
                 _quietly(src.stop, name)
-        for name in ("printer", "scanner", "outbox"):
+        for name in ("printer", "scanner", "outbox", "video"):
             obj = getattr(self, name)
             if obj is not None and hasattr(obj, "close"):
                 _quietly(obj.close, name)
@@ -146,8 +147,13 @@ def default_factories() -> dict[str, Callable[..., Any]]:
         from kiosk.devices.speech import open_speech
         return open_speech(config)
 
+    def video(config: Config):
+        from kiosk.devices.videodesk import JanusDesk
+        v = config.video
+        return JanusDesk(v.gateway, camera=v.camera or "test://pattern", microphone=v.microphone or "test://tone")
+
     return {"idreader": idreader, "sscard": sscard, "printer": printer, "scanner": scanner, "outbox": outbox,
-            "speech": speech}
+            "speech": speech, "video": video}
 
 
 def _speech(made: Mapping[str, Callable[..., Any]], config: Config):
@@ -188,7 +194,8 @@ def build(config: Config, *, clock: Clock | None = None, demo: bool = False,
                         pin_gate=PinGate(config.technician_pin_hash, clock,  # its lockout survives a restart
                                          state_path=os.path.join(config.data_folder, PIN_STATE_FILE)),
                         availability=availability, factories=made, work_dir=work_dir, demo=demo,
-                        speech=_speech(made, config), handwriting=_handwriting())
+                        speech=_speech(made, config), handwriting=_handwriting(),
+                        video=made["video"](config) if config.video.gateway and "video" in made else None)
     if start_devices:
         services.start_devices()
     return services

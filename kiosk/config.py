@@ -86,6 +86,10 @@ class VideoConfig:
     gateway: str | None = None
     desk: str | None = None
     answer_timeout: int = 120  # seconds a waiting call may go unanswered before it gives up
+    # the call's camera and microphone by URL (v4l2:///dev/video0, alsa://default), or their twins
+    # test://pattern and test://tone (a demo site's default; a real site names its devices)
+    camera: str | None = None
+    microphone: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,7 +155,7 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
     "technician": {"pin_hash": str},
     "evaluation": {"jurisdiction": str, "timeout": int},
-    "video": {"gateway": str, "desk": str, "answer_timeout": int},
+    "video": {"gateway": str, "desk": str, "answer_timeout": int, "camera": str, "microphone": str},
 }
 _JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
              "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
@@ -422,6 +426,14 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         note("video", "missing key 'gateway' (the video gateway's ws:// or wss:// URL)")
     if "gateway" in vid and "desk" not in vid and not any(j.video_desk for j in jurs.values()):
         note("video", "missing key 'desk' (the site's own desk; or video_desk in a [jurisdictions.<code>] section)")
+    for k, schemes, twin in (("camera", ("v4l2", "test"), "test://pattern"), ("microphone", ("alsa", "test"), "test://tone")):
+        if k in vid and not (vid[k].split("://", 1)[0] in schemes and "://" in vid[k]):
+            note(f"video.{k}", f"must be a {' or '.join(s + '://' for s in schemes)} URL, not {_short(vid[k])}")
+        elif "gateway" in vid and k not in vid:
+            if demo:
+                vid[k] = twin
+            else:
+                note("video", f"missing key {k!r} (e.g. {'v4l2:///dev/video0' if k == 'camera' else 'alsa://default'})")
     if not 10 <= vid.get("answer_timeout", 120) <= 1800:
         note("video.answer_timeout", f"must be 10–1800 seconds, not {vid.get('answer_timeout')}")
     if problems.found:

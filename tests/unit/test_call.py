@@ -263,7 +263,8 @@ def _site(extra: str, jur_line: str = "") -> str:
 def test_config_names_the_gateway_the_sites_desk_and_a_jurisdictions_desk():
     cfg = parse_config(_site('[video]\ngateway = "ws://127.0.0.1:8188"\ndesk = "dachang-hall"\n',
                              'video_desk = "tongzhou-social"'), "site.toml", demo=True)
-    assert cfg.video == VideoConfig(gateway="ws://127.0.0.1:8188", desk="dachang-hall")
+    assert cfg.video == VideoConfig(gateway="ws://127.0.0.1:8188", desk="dachang-hall",
+                                    camera="test://pattern", microphone="test://tone")  # a demo site's twins
     assert cfg.video_desk("tongzhou") == "tongzhou-social"
     assert cfg.video_desk("dachang") == "dachang-hall" and cfg.video_desk(None) == "dachang-hall"
     assert load_config(None, demo=True).video_desk(None) is None  # no [video]: no video help
@@ -276,6 +277,8 @@ def test_config_names_the_gateway_the_sites_desk_and_a_jurisdictions_desk():
     ('[video]\ndesk = "d"\n', "video", "missing key 'gateway'"),
     ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nanswer_timeout = 1\n', "video.answer_timeout", "10–1800"),
     ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nroom = 3\n', "video.room", "unknown key"),
+    ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\ncamera = "/dev/video0"\n', "video.camera", "v4l2://"),
+    ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nmicrophone = "pulse://x"\n', "video.microphone", "alsa://"),
 ])
 def test_config_mistakes_are_named_with_key_and_line(extra, key, reason):
     with pytest.raises(ConfigProblems) as e:
@@ -300,3 +303,14 @@ def test_the_ports_reports_reach_the_call_through_post(tmp_path):
         fn()
     assert journey.snapshot().call.state == "in_call"
     services.close()
+
+
+def test_a_real_site_names_its_camera_and_microphone():
+    from tests.unit.test_config import GOOD
+    with pytest.raises(ConfigProblems) as e:
+        parse_config(GOOD + '[video]\ngateway = "wss://gw.example.invalid"\ndesk = "dachang-hall"\n', "k.toml")
+    found = "\n".join(str(p) for p in e.value.problems)
+    assert "video: missing key 'camera'" in found and "video: missing key 'microphone'" in found
+    cfg = parse_config(GOOD + '[video]\ngateway = "wss://gw.example.invalid"\ndesk = "dachang-hall"\n'
+                              'camera = "v4l2:///dev/video0"\nmicrophone = "alsa://default"\n', "k.toml")
+    assert (cfg.video.camera, cfg.video.microphone) == ("v4l2:///dev/video0", "alsa://default")
