@@ -23,6 +23,8 @@ DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       espeak-ng     # offline voice guidance: renders each prompt once (cmn-latn-pinyin, en-us)
       libzinnia0 tegaki-zinnia-simplified-chinese  # handwriting input: Zinnia (ctypes) and its zh_CN model
       janus iproute2  # 视频帮办: the WebRTC gateway the wire tests start in a network namespace they make (ip netns)
+      libjs-janus-gateway libjs-webrtc-adapter  # 视频帮办: janus.js and adapter.js, served by the clerk's console (kiosk/desk)
+      chromium  # 视频帮办: the clerk's console under test, headless, driven by playwright (tests/e2e)
 )
 
 PY=${PYTHON:-python3}
