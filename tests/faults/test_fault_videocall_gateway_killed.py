@@ -31,6 +31,7 @@ def test_the_journey_through_the_gateway_killed_mid_call_keeps_the_form(tmp_path
     through Janus, media flows, the gateway dies; the resident is back at the form, every field kept,
     told the network was lost. The app's hop onto its main thread is a queue this thread drains."""
     import dataclasses
+    import json
     import queue
 
     from kiosk.bootstrap import build
@@ -71,8 +72,11 @@ def test_the_journey_through_the_gateway_killed_mid_call_keeps_the_form(tmp_path
             journey.call.agree()
             pump_until(lambda: journey.snapshot().call.state == "waiting" and journey.snapshot().call.position == 1,
                        "queued")
-            Clerk(clerk_loop, url)
+            clerk = Clerk(clerk_loop, url)
             pump_until(lambda: journey.snapshot().call.state == "in_call", "answered")
+            assert clerk.answered.wait(WAIT), clerk.log
+            told = json.dumps(dict(clerk.log)["answered"], ensure_ascii=False)  # what the gateway carried
+            assert "TZ-YB-001" in told and RESIDENT.id_number not in told and RESIDENT.name not in told
             peer = services.video.last.peer
             pump_until(lambda: peer.stats["video_in"] >= 5 and peer.stats["audio_in"] >= 10, "media at the kiosk")
             gw.kill(proc)
