@@ -40,6 +40,8 @@ class ScanScreen(KioskScreen):
 
     def journey_changed(self) -> None:
         j = self.ctx.journey.snapshot()
+        if j.matter is None:  # the journey was wiped (a late change reported as it ended): nothing to show
+            return
         self.busy = j.scanning
         if j.scan_error is not None:
             reason = j.scan_error.en if look.lang == "en" else j.scan_error.zh

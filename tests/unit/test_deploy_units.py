@@ -323,7 +323,9 @@ def test_a_trial_install_as_an_ordinary_user_sets_modes_and_says_owners_are_left
     import tempfile
 
     nobody = pwd.getpwnam("nobody")
-    top = Path(tempfile.mkdtemp(prefix="kiosk-install-"))  # pytest's tmp is root-only: nobody cannot enter it
+    # directly under /tmp (1777 on every Linux): pytest's tmp, and a TMPDIR inside a root-only
+    # folder (a CI's scratch), are places nobody cannot enter
+    top = Path(tempfile.mkdtemp(prefix="kiosk-install-", dir="/tmp"))
     try:
         top.chmod(0o755)
         src = top / "src" / "deploy"  # a copy: the checkout may sit where nobody cannot read (/root)
