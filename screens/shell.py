@@ -134,7 +134,6 @@ class Shell(BoxLayout):
     # ---- lifecycle ------------------------------------------------------------------------
     def start(self) -> None:
         self._idle_ev = Clock.schedule_interval(lambda _dt: self.tick(), IDLE_POLL)
-        self.voice.prepare()  # every prompt rendered once, off the main thread (cached across restarts)
         if self.services.ready.is_set():
             self._devices_up()
         else:  # drivers, twins and transports come up after the first frame, off the main thread
@@ -148,6 +147,10 @@ class Shell(BoxLayout):
             Clock.schedule_once(lambda _dt: self._devices_up(), 0)
 
     def _devices_up(self) -> None:
+        # every prompt rendered once (cached across restarts), once the first frame is up: even
+        # listing them (pypinyin's readings of ~200 sentences, ~0.4 s with its import, holding the
+        # GIL) would hold the home screen back
+        threading.Thread(target=self.voice.prepare, daemon=True, name="voice-prepare").start()
         for src in self.services.sources:
             try:
                 src.start(self.cards)
