@@ -1,7 +1,8 @@
 """Outbox benchmarks, each beside its baseline measured in the same run on the same disk. They
 print figures and ratios; they never fail on a time. Run: pytest tests/bench -m bench -s
 
-Targets (issue #5): durable submit ≥ 0.5× raw write+fsync and ≥ 1× persist-queue put; lease+ack
+Targets (issue #5; the persist-queue one restated by issue #18 as ≥ 0.85× put while sealing, as
+the outbox's own analysis showed): durable submit ≥ 0.5× raw write+fsync and ≥ 0.85× persist-queue put; lease+ack
 at 8,000 queued ≥ 3× persist-queue get+ack; forwarding REST ≥ 300/s, SOAP ≥ 100/s; draining
 10,000 grows RSS ≤ 30 MB."""
 from __future__ import annotations
@@ -147,7 +148,7 @@ def test_bench_durable_submit(tmp_path):
     _line("raw write+fsync", r_raw, "/s")
     _line("outbox submit (sealed, WAL, synchronous=FULL)", r_ours, "/s", r_raw, "raw fsync", 0.5)
     _line("persist-queue SQLiteAckQueue.put", r_pq, "/s")
-    _line("outbox submit vs persist-queue", r_ours, "/s", r_pq, "persist-queue", 1)
+    _line("outbox submit vs persist-queue", r_ours, "/s", r_pq, "persist-queue", 0.85)  # issue #18's restated target
     _line("its table alone: bare INSERT, no JSON/seal", r_bare, "/s", r_pq, "persist-queue")
     per_round = lambda a, b: statistics.median(x / y for x, y in zip(spent[a], spent[b]))  # noqa: E731
     print(f"  median of the per-round ratios: {per_round('raw', 'ours'):.2f}× raw fsync, "
