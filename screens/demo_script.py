@@ -265,24 +265,13 @@ def _write_by_hand(d: Driver, text: str, shot) -> bool:
     each character among the candidates; False when the strokes or the recognizer are missing."""
     import json
 
-    from kivy.tests.common import UnitTestTouch
-
     if not os.path.exists(STROKES):
         return False
     data = json.load(open(STROKES, encoding="utf-8"))
     d.tap_id("handwrite")
     pad = d.widget("pad")
-    box, (w, h) = pad.ids.box, data["pad"]
-    scale = min(box.width / w, box.height / h)
     for n, ch in enumerate(text):
-        for stroke in data["chars"][ch]:
-            pts = [box.to_window(box.x + x * scale, box.top - y * scale) for x, y in stroke]
-            t = UnitTestTouch(*pts[0])
-            t.touch_down()
-            for x, y in pts[1:]:
-                t.touch_move(x, y)
-            t.touch_up()
-            d.frames(1)
+        d.draw(pad.ids.box, data["chars"][ch], data["pad"])
         button = next((b for b in pad.ids.cands.children if b.text == ch), None)
         if button is None:
             d.tap_id("handwrite")

@@ -92,6 +92,22 @@ class Driver:
         raise LookupError(f"no id {wid!r} on screen {self.state}")
 
     # ---- touching -----------------------------------------------------------------------------
+    def draw(self, box, strokes, size: tuple[float, float]) -> None:
+        """Replay recorded strokes (lists of (x, y) in a `size` pad, y down) in `box` as a finger
+        would: down, moves, up, a frame after each stroke."""
+        from kivy.tests.common import UnitTestTouch
+
+        w, h = size
+        scale = min(box.width / w, box.height / h)
+        for stroke in strokes:
+            pts = [box.to_window(box.x + x * scale, box.top - y * scale) for x, y in stroke]
+            t = UnitTestTouch(*pts[0])
+            t.touch_down()
+            for x, y in pts[1:]:
+                t.touch_move(x, y)
+            t.touch_up()
+            self.frames(1)
+
     def tap(self, target, frames: int = 1) -> None:
         """Touch down and up at the centre of a widget (or of the one that says `target`)."""
         from kivy.tests.common import UnitTestTouch

@@ -15,19 +15,7 @@ DATA = json.loads((Path(__file__).resolve().parents[1] / "data" / "handwriting_s
 
 def write(ui, char: str) -> None:
     """Replay the recorded strokes of `char` in the pad's box, as a finger would (down, moves, up)."""
-    from kivy.tests.common import UnitTestTouch
-
-    box = ui.d.widget("pad").ids.box
-    w, h = DATA["pad"]
-    scale = min(box.width / w, box.height / h)
-    for stroke in DATA["chars"][char]:
-        pts = [box.to_window(box.x + x * scale, box.top - y * scale) for x, y in stroke]
-        t = UnitTestTouch(*pts[0])
-        t.touch_down()
-        for x, y in pts[1:]:
-            t.touch_move(x, y)
-        t.touch_up()
-        ui.d.frames(1)
+    ui.d.draw(ui.d.widget("pad").ids.box, DATA["chars"][char], DATA["pad"])
 
 
 @journey
