@@ -25,6 +25,8 @@ DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       janus iproute2  # 视频帮办: the WebRTC gateway the wire tests start in a network namespace they make (ip netns)
       libjs-janus-gateway libjs-webrtc-adapter  # 视频帮办: janus.js and adapter.js, served by the clerk's console (kiosk/desk)
       chromium  # 视频帮办: the clerk's console under test, headless, driven by playwright (tests/e2e)
+      alsa-utils pulseaudio-utils  # 视频帮办: the call's microphone is recorded by arecord (alsa://) or parec (pulse://)
+      pulseaudio  # 视频帮办: a PulseAudio server of its own that the media wire test starts (a sine source)
 )
 
 PY=${PYTHON:-python3}

@@ -86,7 +86,7 @@ class VideoConfig:
     gateway: str | None = None
     desk: str | None = None
     answer_timeout: int = 120  # seconds a waiting call may go unanswered before it gives up
-    # the call's camera and microphone by URL (v4l2:///dev/video0, alsa://default), or their twins
+    # the call's camera and microphone by URL (v4l2:///dev/video0, alsa://default or pulse://default), or their twins
     # test://pattern and test://tone (a demo site's default; a real site names its devices)
     camera: str | None = None
     microphone: str | None = None
@@ -426,7 +426,7 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         note("video", "missing key 'gateway' (the video gateway's ws:// or wss:// URL)")
     if "gateway" in vid and "desk" not in vid and not any(j.video_desk for j in jurs.values()):
         note("video", "missing key 'desk' (the site's own desk; or video_desk in a [jurisdictions.<code>] section)")
-    for k, schemes, twin in (("camera", ("v4l2", "test"), "test://pattern"), ("microphone", ("alsa", "test"), "test://tone")):
+    for k, schemes, twin in (("camera", ("v4l2", "test"), "test://pattern"), ("microphone", ("alsa", "pulse", "test"), "test://tone")):
         if k in vid and not (vid[k].split("://", 1)[0] in schemes and "://" in vid[k]):
             note(f"video.{k}", f"must be a {' or '.join(s + '://' for s in schemes)} URL, not {_short(vid[k])}")
         elif "gateway" in vid and k not in vid:
