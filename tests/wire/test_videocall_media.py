@@ -229,3 +229,29 @@ def test_the_pulse_microphone_carries_the_tone(pulse_server):
     with pytest.raises(MediaError, match=r"^pulse://nosuch: cannot record: parec: Stream error: No such entity"):
         open_track("pulse://nosuch", "audio")
     assert not _ours()
+
+
+def test_the_frames_are_what_aiortc_s_senders_encode(tmp_path, tone_pcm):
+    """What RTCRtpSender does with a track's frames: VP8 and Opus take them, RTP timestamps rising."""
+    from aiortc.codecs.opus import OpusEncoder
+    from aiortc.codecs.vpx import Vp8Encoder
+
+    folder = tmp_path / "rec"
+    write_frames(str(folder), _recording(folder))
+
+    async def run():
+        camera, mic = open_track(f"frames://{folder}?fps=30", "video"), open_track(tone_pcm, "audio")
+        try:
+            return [await camera.recv() for _ in range(5)], [await mic.recv() for _ in range(5)]
+        finally:
+            camera.stop()
+            mic.stop()
+
+    pictures, sounds = asyncio.run(run())
+    for encoder, frames in ((Vp8Encoder(), pictures), (OpusEncoder(), sounds)):
+        stamps = []
+        for frame in frames:
+            payloads, stamp = encoder.encode(frame)
+            assert payloads and all(payloads)
+            stamps.append(stamp)
+        assert stamps == sorted(set(stamps))
