@@ -10,6 +10,7 @@ const NOTE_MAX = 200;
 const PART_MAX = 12000;         // characters of one material part (docs/videocall.md)
 const MATERIALS_MAX = 40e6;     // characters of base64 kept for one call's materials
 const RECONNECT_MS = 5000;      // after the gateway is lost, try again
+const HELLO_MS = 250;           // a hello to the kiosk this often until its first context arrives
 const ROOM = { publishers: 16, videocodec: "vp8", audiocodec: "opus", permanent: false };
 
 const S = window.deskState = {
@@ -19,6 +20,7 @@ const S = window.deskState = {
   notes: [], materials: [], ended_by: "", error: "", malformed: 0,
 };
 let cfg = null, janus = null, pub = null, sub = null, myFeed = null, myPrivateId = null, muted = false;
+let published = false, heard = false, helloTimer = null;
 const watchers = new Map();     // desk -> handle
 const kiosks = new Map();       // desk/feed -> {desk, feed, who, since}
 const clerks = new Map();       // desk/clerkFeed -> the kiosk feed it is `for`
@@ -27,6 +29,7 @@ let matChars = 0;
 
 const $ = (id) => document.getElementById(id);
 const key = (desk, feed) => desk + "/" + feed;
+const same = (a, b) => a !== undefined && a !== null && b !== undefined && b !== null && String(a) === String(b);
 function show(text, error) { $("status").textContent = text; $("status").classList.toggle("error", !!error); }
 function fail(e) { S.error = String((e && (e.message || e.reason || e.error)) || e); show("出错 / Error: " + S.error, true); }
 function parse(display) {
@@ -87,10 +90,6 @@ function seen(desk, pubs) {
     if (who.role === "kiosk" && !kiosks.has(key(desk, p.id))) kiosks.set(key(desk, p.id), { desk, feed: p.id, who, since: Date.now() });
     if (who.role === "clerk") {
       clerks.set(key(desk, p.id), who.for);
-      // Two clerks answered one kiosk: the one with the smaller feed id stays (docs/videocall.md).
-      if (S.desk === desk && S.feed !== null && who.for === S.feed && myFeed !== null && p.id !== myFeed && String(p.id) < String(myFeed)) {
-        taken();
-      }
     }
   }
   render();
@@ -98,12 +97,12 @@ function seen(desk, pubs) {
 
 function left(desk, feed) {
   kiosks.delete(key(desk, feed)); clerks.delete(key(desk, feed));
-  if (S.desk === desk && feed === S.feed && (S.state === "in_call" || S.state === "joining")) ended("kiosk");
+  if (S.desk === desk && same(feed, S.feed) && (S.state === "in_call" || S.state === "joining")) ended("kiosk");
   render();
 }
 
 function isTaken(desk, feed) {
-  for (const [k, f] of clerks) if (k.startsWith(desk + "/") && f === feed) return true;
+  for (const [k, f] of clerks) if (k.startsWith(desk + "/") && same(f, feed)) return true;
   return false;
 }
 
@@ -150,19 +149,22 @@ function answer(desk, feed) {
     success: (h) => { pub = h; joinRoom(h, desk, JSON.stringify({ role: "clerk", for: feed, clerk: cfg.name })); },
     onmessage: (msg, jsep) => {
       if (pub && roomError(pub, msg)) return;
+      // Two clerks answered one kiosk: the kiosk takes the first listed; the other leaves
+      // (docs/videocall.md). Another clerk for it listed before our own publish is answered: we leave.
+      const before = (msg.publishers || []).some((p) => { const w = parse(p.display); return w.role === "clerk" && same(w.for, feed); });
+      if (before && !published) return taken();
       if (msg.videoroom === "joined") {
         myFeed = msg.id; myPrivateId = msg.private_id;
-        if ((msg.publishers || []).some((p) => { const w = parse(p.display); return w.role === "clerk" && w.for === feed; })) return taken();
         pub.createOffer({
           tracks: [{ type: "audio", capture: true, recv: false }, { type: "video", capture: true, recv: false }, { type: "data" }],
           success: (j) => pub.send({ message: { request: "publish", audio: true, video: true, data: true }, jsep: j }),
           error: (e) => { fail(e); hangUp(); },
         });
       }
-      if (jsep) { pub.handleRemoteJsep({ jsep }); if (!sub) subscribe(desk, feed); }
+      if (jsep) { published = true; pub.handleRemoteJsep({ jsep }); if (!sub) subscribe(desk, feed); }
     },
     onlocaltrack: (track, on) => { if (on && track.kind === "video") $("self").srcObject = new MediaStream([track]); },
-    ondataopen: () => { $("note-send").disabled = false; },
+    ondataopen: () => { $("note-send").disabled = false; hello(); },
     error: (e) => { fail(e); hangUp(); },
   });
 }
@@ -199,6 +201,7 @@ function received(data) {
   try { m = JSON.parse(data); } catch (e) { m = null; }
   if (!m || typeof m !== "object" || typeof m.type !== "string") { S.malformed++; console.warn("kiosk-desk: malformed message ignored"); return; }
   if (m.type === "context") {
+    heard = true;
     S.context = { step: str(m.step), matter_code: str(m.matter_code), matter_name: str(m.matter_name), jurisdiction: str(m.jurisdiction) };
     showContext();
   } else if (m.type === "material") {
@@ -255,7 +258,18 @@ function material(m) {
   S.materials.find((x) => x.id === id).shown = mat.done.size;
 }
 
-// ---- notes to the kiosk ----------------------------------------------------------------------------
+// ---- messages to the kiosk -------------------------------------------------------------------------
+// A hello until the kiosk's first context: the kiosk sends its context (and any material that waited)
+// once it hears us, so neither side's first message is lost to a channel not yet open both ways.
+function hello() {
+  clearInterval(helloTimer);
+  const once = () => {
+    if (heard || !pub) { clearInterval(helloTimer); helloTimer = null; return; }
+    pub.data({ text: JSON.stringify({ type: "hello" }), error: () => {} });
+  };
+  once(); if (!heard) helloTimer = setInterval(once, HELLO_MS);
+}
+
 function sendNote() {
   const text = $("note-text").value.trim();
   if (!text || !pub || S.state !== "in_call") return;
@@ -271,7 +285,8 @@ function count() { $("note-count").textContent = [...$("note-text").value].lengt
 // ---- the end of a call ----------------------------------------------------------------------------
 function drop() {
   const p = pub, s = sub;
-  pub = sub = null; myFeed = myPrivateId = null;
+  pub = sub = null; myFeed = myPrivateId = null; published = false; heard = false;
+  clearInterval(helloTimer); helloTimer = null;
   if (p) { try { p.send({ message: { request: "leave" } }); } catch (e) { /* gone */ } p.detach(); }
   if (s) s.detach();
   $("note-send").disabled = true;
