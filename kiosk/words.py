@@ -434,6 +434,22 @@ WORDS: dict[str, tuple[str, str]] = {
                        "All clerks are busy now. Please call again later or ask the hall's staff."),
     "call.failed": ("暂时无法接通视频帮办，请向大厅工作人员求助。",
                     "Video help cannot be reached now. Please ask the hall's staff."),
+    # ---- 视频帮办 on screen: the help button, the consent, the wait, the call, the note (screens/call.py)
+    "call.desk": ("将呼叫：{desk}的工作人员", "You will call a clerk of {desk}"),
+    "call.consent_sees": ("工作人员会看到：您的画面和声音、正在办理的事项和步骤。", "The clerk sees and hears you, and sees the matter and step you are on."),
+    "call.consent_materials": ("您扫描的材料：只有您点按“给工作人员看”时才会给工作人员看。",
+                               "Your scanned materials: only those you tap “Show the clerk” for."),
+    "call.consent_never": ("工作人员不会看到您的完整证件号码。", "The clerk never sees your full ID number."),
+    "call.place": ("您排在第 {place} 位", "You are number {place} in the queue"),
+    "call.queueing": ("正在排队，请稍候", "In the queue, please wait"),
+    "call.with": ("正在与{desk}的工作人员通话", "On a call with a clerk of {desk}"),
+    "call.clerk_name": ("工作人员：{clerk}", "Clerk: {clerk}"),
+    "call.muted": ("麦克风已关闭，对方听不到您", "Microphone off: the clerk cannot hear you"),
+    "call.materials": ("您扫描的材料", "Your scanned materials"),
+    "call.show": ("给工作人员看：{name}", "Show the clerk: {name}"),
+    "call.shown": ("已给工作人员看：{name}", "Shown to the clerk: {name}"),
+    "call.note": ("工作人员留言", "The clerk's note"),
+    "call.ok": ("知道了", "OK"),
 }
 
 

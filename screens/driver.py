@@ -85,9 +85,10 @@ class Driver:
         return (buttons or found)[0]
 
     def widget(self, wid: str):
-        """A widget by its kv id on the current screen or on the shell."""
-        for owner in (self.screen, self.shell):
-            if wid in owner.ids:
+        """A widget by its kv id on the current screen, on the shell or on the call's cover (视频帮办:
+        call_agree, call_hangup, call_show_<material> ...)."""
+        for owner in (self.screen, self.shell, getattr(self.shell, "call_cover", None)):
+            if owner is not None and wid in owner.ids:
                 return owner.ids[wid]
         raise LookupError(f"no id {wid!r} on screen {self.state}")
 

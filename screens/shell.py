@@ -15,9 +15,9 @@ from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, St
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition
 
-from kiosk.journey import Journey
+from kiosk.journey import NO_HELP as JOURNEY_NO_HELP, Journey
 from kiosk.session import Problem
-from screens import memory, registry
+from screens import call as call_screen, memory, registry
 from screens.background import Worker
 from screens.i18n import tr
 from screens.look import look
@@ -29,6 +29,8 @@ IDLE_POLL = 0.5  # seconds between idle checks (the countdown shows whole second
 TECH_TAPS, TECH_WINDOW = 5, 3.0
 # States with no cancel button: nothing to cancel, or a step that must finish.
 NO_CANCEL = ("home", "submit", "receipt", "evaluate", "technician")  # evaluate: its own skip
+# States with no 视频帮办 button: a submission is being made (kiosk.journey.NO_HELP), maintenance.
+NO_HELP = (*JOURNEY_NO_HELP, "technician")
 
 
 class Context:
@@ -40,8 +42,10 @@ class Context:
         self.actions = services.actions
         self.worker = worker
         self.shell = shell
-        # built before the shell listens to the session: a step's work has started when a screen shows
-        self.journey = Journey(services.session, services.actions, executor=worker.run)
+        # built before the shell listens to the session: a step's work has started when a screen shows.
+        # 视频帮办: the call's port reports on its own thread; `post` hops them onto the main thread
+        self.journey = Journey(services.session, services.actions, executor=worker.run,
+                               video=getattr(services, "video", None), post=post)
 
     def fire(self, event: str, **payload: Any) -> str:
         return self.journey.fire(event, **payload)
@@ -58,6 +62,11 @@ def on_main(fn):
         else:
             Clock.schedule_once(lambda _dt: fn(*args, **kw), 0)
     return hop
+
+
+def post(fn: Callable[[], None]) -> None:
+    """Run `fn()` on the Kivy main thread (the journey's hop for the call's reports)."""
+    on_main(fn)()
 
 
 class CardEvents:
@@ -102,12 +111,15 @@ class Shell(BoxLayout):
         self.on_quit = on_quit  # how the technician leaves the app (the App's stop)
         self.worker = Worker()
         self.demo = services.demo
+        registry.load_kv(call_screen.__file__)  # the call's cover, before this frame's rule uses it
         super().__init__(**kw)
         self.ctx = Context(services, self.worker, self)
         self.screens: dict[str, Any] = {}
         self.ids.sm.transition = NoTransition()
         self._overlay = self.ids.idle_overlay.__self__  # a strong reference: ids are weak
         self._overlay.parent.remove_widget(self._overlay)  # in the tree only while counting down
+        self.call_cover = self.ids.call_cover.__self__  # the same: in the tree only while the call shows
+        self.call_cover.parent.remove_widget(self.call_cover)
         self.cards = CardEvents(self)
         self._taps: list[float] = []
         self.dock_panel = None
@@ -221,9 +233,26 @@ class Shell(BoxLayout):
             self.voice.screen(new, shown)
 
     def _journey_changed(self) -> None:
+        self.call_changed()
         scr = self.screens.get(self.state)
         if scr is not None:
             scr.journey_changed()
+
+    # ---- 视频帮办: the help call over the step -------------------------------------------------------
+    def help(self) -> None:
+        """The top bar's 视频帮办 button: the consent first (or why there is no video help here)."""
+        if self.state not in NO_HELP:
+            self.ctx.journey.help()
+
+    def call_changed(self) -> None:
+        """The call's cover shown as the call is (under the idle warning, should that be up)."""
+        cover, main = self.call_cover, self.ids.main
+        shows = bool(cover.refresh())
+        if shows and cover.parent is None:
+            above = self._overlay.parent is main  # the idle warning stays on top
+            main.add_widget(cover, index=1 if above else 0)
+        elif not shows and cover.parent is not None:
+            cover.parent.remove_widget(cover)
 
     def wipe(self) -> None:
         """Forget the resident on screen (the journey has deleted the scans and dropped late
@@ -250,7 +279,7 @@ class Shell(BoxLayout):
 
     # ---- idle --------------------------------------------------------------------------------
     def tick(self) -> None:
-        self.session.tick()
+        self.ctx.journey.tick()  # a call's answer timeout; a call holds the idle countdown off
         left = self.session.warning_remaining
         self.idle_left = -1 if left is None else int(left + 0.999)
 
