@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import errno
 import fractions
 import os
 import re
@@ -240,13 +241,17 @@ class V4L2Stream:
     def __init__(self, device: str, *, size: tuple[int, int], fps: float, fourcc: str | None = None):
         self.device = device
         self.check()
+        try:  # the kernel's own reason first (OpenCV only says it failed)
+            os.close(os.open(device, os.O_RDWR | os.O_NONBLOCK))
+        except OSError as e:
+            hint = " (the kiosk user must be in group video)" if e.errno in (errno.EACCES, errno.EPERM) else ""
+            raise MediaError(f"{device}: the camera cannot be opened: {e.strerror}{hint}") from None
         cap = cv2.VideoCapture(_video_index(device), cv2.CAP_V4L2)
         if not cap.isOpened():
             cap.release()
             self.check()  # gone between the check and the open: unplugged
-            if not os.access(device, os.R_OK | os.W_OK):
-                raise MediaError(f"{device}: no permission to open the camera (the kiosk user must be in group video)")
-            raise MediaError(f"{device}: the camera cannot be opened (in use by another program?)")
+            raise MediaError(f"{device}: the camera cannot be opened (in use by another program, or not a "
+                             "capture node: a UVC camera's second /dev/video node carries only metadata)")
         if fourcc:
             cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*fourcc))
         cap.set(cv2.CAP_PROP_FRAME_WIDTH, size[0])

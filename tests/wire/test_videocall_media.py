@@ -5,6 +5,7 @@ asoundrc the test writes, given by ALSA_CONFIG_PATH: `type file`, `infile` the t
 import asyncio
 import math
 import os
+import pathlib
 import struct
 import threading
 
@@ -16,6 +17,7 @@ from drivers.scanner.camera_twin import write_frames, write_video
 from drivers.videocall.media import MediaError, open_track
 from drivers.videocall.sources import DeviceStopped
 
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/arecord"), reason="alsa-utils not installed")
 
 
@@ -255,3 +257,27 @@ def test_the_frames_are_what_aiortc_s_senders_encode(tmp_path, tone_pcm):
             assert payloads and all(payloads)
             stamps.append(stamp)
         assert stamps == sorted(set(stamps))
+
+
+def test_video_nodes_that_are_not_cameras_are_named(tmp_path):
+    """In a mount namespace of the test's own, a /dev holding /dev/video5 with no driver behind it
+    (a camera gone) and /dev/video6 that opens but speaks no V4L2 (as a UVC camera's metadata node)."""
+    import subprocess
+    import sys
+
+    script = ("from drivers.videocall.media import MediaError, open_track\n"
+              "for n in (5, 6):\n"
+              "    try:\n"
+              "        open_track(f'v4l2:///dev/video{n}', 'video')\n"
+              "    except MediaError as e:\n"
+              "        print(e)\n")
+    shell = ("mount -t tmpfs none /dev && mknod -m 666 /dev/null c 1 3 && mknod /dev/video5 c 81 5"
+             f" && mknod /dev/video6 c 1 3 && exec {sys.executable} -c \"$0\"")
+    out = subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", shell, script],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60)
+    if out.returncode and "Traceback" not in out.stderr:  # unshare or mount refused: not this code's fault
+        pytest.skip(f"no mount namespace of our own here: {out.stderr.strip()}")
+    assert out.stdout.splitlines() == [
+        "/dev/video5: the camera cannot be opened: No such device or address",
+        "/dev/video6: the camera cannot be opened (in use by another program, or not a capture node: "
+        "a UVC camera's second /dev/video node carries only metadata)"], out.stderr
