@@ -278,7 +278,7 @@ def test_config_names_the_gateway_the_sites_desk_and_a_jurisdictions_desk():
     ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nanswer_timeout = 1\n', "video.answer_timeout", "10–1800"),
     ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nroom = 3\n', "video.room", "unknown key"),
     ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\ncamera = "/dev/video0"\n', "video.camera", "v4l2://"),
-    ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nmicrophone = "pulse://x"\n', "video.microphone", "alsa://"),
+    ('[video]\ngateway = "ws://x:8188"\ndesk = "d"\nmicrophone = "oss://x"\n', "video.microphone", "alsa://"),
 ])
 def test_config_mistakes_are_named_with_key_and_line(extra, key, reason):
     with pytest.raises(ConfigProblems) as e:
