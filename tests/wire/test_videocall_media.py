@@ -18,7 +18,8 @@ from drivers.videocall.media import MediaError, open_track
 from drivers.videocall.sources import DeviceStopped
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
-pytestmark = pytest.mark.skipif(not os.path.exists("/usr/bin/arecord"), reason="alsa-utils not installed")
+needs_arecord = pytest.mark.skipif(not os.path.exists("/usr/bin/arecord"), reason="alsa-utils not installed "
+                                   "(deploy/bootstrap.sh installs it)")
 
 
 def _recording(folder, n=6, size=(320, 240)):
@@ -33,6 +34,8 @@ def _recording(folder, n=6, size=(320, 240)):
 @pytest.fixture
 def tone_pcm(tmp_path, monkeypatch):
     """An ALSA PCM named `tone` that captures a 440 Hz tone (0.5 s, read again at its end)."""
+    if not os.path.exists("/usr/bin/arecord"):
+        pytest.skip("alsa-utils not installed (deploy/bootstrap.sh installs it)")
     raw = tmp_path / "tone.raw"
     raw.write_bytes(b"".join(struct.pack("<h", round(8000 * math.sin(2 * math.pi * 440 * i / 48000)))
                              for i in range(24000)))
@@ -161,6 +164,7 @@ def test_stop_ends_the_capture_process_and_thread(tone_pcm):
     assert not track.running and not _ours()
 
 
+@needs_arecord
 def test_missing_microphones_and_tools_are_named(tmp_path, monkeypatch):
     monkeypatch.setenv("ALSA_CONFIG_PATH", "/usr/share/alsa/alsa.conf")
     with pytest.raises(MediaError, match=r"^alsa://hw:7,0: cannot record: .*card.*7 \(arecord: audio open error"):
