@@ -8,15 +8,20 @@ lost network returns the resident to the same step with everything kept.
 
 The desk called is the owning jurisdiction's (its `video_desk`), else the site's own
 (`[video] desk`); the media and the signalling are behind the `VideoDesk` port. Time is the
-injected clock (the answer timeout); reports of an older call are dropped."""
+injected clock (the answer timeout); reports of an older call are dropped.
+
+In the call: the clerk's note is shown (and kept, at the step, until dismissed); each step the
+resident moves to is told to the clerk; a material the resident taps is shown to the clerk (its
+pages as JPEGs, made off the main thread; never the ID card: the clerk never sees the ID number)."""
 from __future__ import annotations
 
 import dataclasses
+import io
 import logging
-from typing import Callable, Literal
+from typing import Any, Callable, Literal, Sequence
 
 from kiosk.clock import Clock
-from kiosk.ports import Call, CallContext, CallEnd, VideoDesk
+from kiosk.ports import Call, CallContext, CallEnd, SharedMaterial, VideoDesk, VideoImage
 from kiosk.words import pair
 
 log = logging.getLogger(__name__)
@@ -43,6 +48,9 @@ class CallView:
     position: int = 0  # place in the desk's queue while waiting (1: next); 0 unknown
     muted: bool = False
     notice: CallNotice = ""
+    note: str = ""  # the clerk's latest note: kept after the call ends, at the step, until dismiss()
+    shown: tuple[str, ...] = ()  # the material codes shown to the clerk in this call
+    clerk: str = ""  # the clerk's display name ("" unknown)
 
     @property
     def camera_on(self) -> bool:
@@ -62,9 +70,16 @@ class HelpCall:
     def __init__(self, port: VideoDesk | None, clock: Clock, *, desk_for: Callable[[], str | None],
                  context: Callable[[], CallContext], answer_timeout: float = 120,
                  changed: Callable[[], None] = lambda: None,
-                 post: Callable[[Callable[[], None]], None] = lambda fn: fn()):
+                 post: Callable[[Callable[[], None]], None] = lambda fn: fn(),
+                 material: Callable[[str], Callable[[], SharedMaterial] | None] = lambda _code: None,
+                 run: Callable[[Callable[[], Any], Callable[[Any], None], Callable[[BaseException], None]], None]
+                 = lambda fn, done, failed: done(fn())):
+        """`material(code)`: how to make the material the resident tapped (None: not one of this
+        visit's, or not to be shown); `run(fn, done, failed)` runs that work off the main thread
+        (the journey's executor)."""
         self.port, self.clock, self.post = port, clock, post
         self.desk_for, self.context = desk_for, context
+        self.material, self.run = material, run
         self.answer_timeout = answer_timeout
         self._changed = changed
         self._view = CallView()
@@ -86,7 +101,8 @@ class HelpCall:
         if self._view.state != "idle":
             return
         desk = self.desk_for() if self.port is not None else None
-        self._set(state="consent" if desk else "unavailable", desk=desk or "", notice="", position=0, muted=False)
+        self._set(state="consent" if desk else "unavailable", desk=desk or "", notice="", position=0, muted=False,
+                  note="", shown=(), clerk="")
 
     def agree(self) -> None:
         """Consent given: camera and microphone on, the desk called."""
@@ -129,9 +145,45 @@ class HelpCall:
         self._set(muted=on)
 
     def dismiss(self) -> None:
-        """The notice read."""
-        if self._view.notice and self._view.state == "idle":
-            self._set(notice="")
+        """The notice (and the clerk's last note) read."""
+        if (self._view.notice or self._view.note) and self._view.state == "idle":
+            self._set(notice="", note="")
+
+    def show(self, code: str) -> None:
+        """One tap: one material of this visit shown to the clerk (in the call only). Its pages are
+        made off the main thread; sent when ready, if the same call is still on."""
+        if self._view.state != "in_call" or self._call is None:
+            return
+        make = self.material(code)
+        if make is None:
+            return
+        number = self._number
+
+        def done(material: SharedMaterial) -> None:
+            if number != self._number or self._view.state != "in_call" or self._call is None:
+                return
+            self._call.show(material)
+            if code not in self._view.shown:
+                self._set(shown=self._view.shown + (code,))
+
+        def failed(e: BaseException) -> None:
+            log.warning("call: material %s not shown: %s: %s", code, type(e).__name__, e)
+
+        self.run(make, done, failed)
+
+    def moved(self) -> None:
+        """The resident moved to another step: the clerk in the call is told."""
+        if self._view.state == "in_call" and self._call is not None:
+            try:
+                self._call.update(self.context())
+            except Exception as e:  # noqa: BLE001 — the clerk misses a step; the call goes on
+                log.warning("call: step not told: %s: %s", type(e).__name__, e)
+
+    def frame(self, which: Literal["remote", "self"]) -> VideoImage | None:
+        """The latest picture of the clerk or of the resident (None: no call, or none yet)."""
+        if self._view.state not in ("waiting", "in_call") or self._call is None:
+            return None
+        return self._call.frame(which)
 
     # ---- time and the end of the visit --------------------------------------------------------------
     def tick(self) -> None:
@@ -151,9 +203,13 @@ class HelpCall:
         if number == self._number and self._view.state == "waiting":
             self._set(position=max(0, int(position)))
 
-    def _answered(self, number: int) -> None:
+    def _answered(self, number: int, clerk: str) -> None:
         if number == self._number and self._view.state == "waiting":
-            self._set(state="in_call", position=0)
+            self._set(state="in_call", position=0, clerk=clerk)
+
+    def _note(self, number: int, text: str) -> None:
+        if number == self._number and self._view.state == "in_call":
+            self._set(note=str(text)[:200])
 
     def _ended(self, number: int, why: CallEnd) -> None:
         if number == self._number and self._view.state in ("waiting", "in_call"):
@@ -184,8 +240,43 @@ class _Reports:
     def queued(self, position: int) -> None:
         self._c.post(lambda: self._c._queued(self._n, position))
 
-    def answered(self) -> None:
-        self._c.post(lambda: self._c._answered(self._n))
+    def answered(self, clerk: str = "") -> None:
+        self._c.post(lambda: self._c._answered(self._n, clerk))
+
+    def note(self, text: str) -> None:
+        self._c.post(lambda: self._c._note(self._n, text))
 
     def ended(self, why: CallEnd) -> None:
         self._c.post(lambda: self._c._ended(self._n, why))
+
+
+# ---- a material's pages for the clerk (off the main thread) -------------------------------------
+LONG_SIDE = 1600  # pixels: a page shown to the clerk is at most this long
+
+
+def material_pages(pdf_paths: Sequence[str], previews: Sequence[str] = ()) -> tuple[bytes, ...]:
+    """Each page as a JPEG of at most LONG_SIDE px: the scan's own image out of its PDF (pikepdf;
+    the page previews are too small to read), else the page's preview (a PDF with no image in it)."""
+    import pikepdf
+    from PIL import Image
+
+    out: list[bytes] = []
+    for path in pdf_paths:
+        with pikepdf.open(path) as pdf:
+            for page in pdf.pages:
+                images = list(page.images.values())
+                if images:
+                    out.append(_jpeg(pikepdf.PdfImage(images[0]).as_pil_image()))
+    if not out:
+        for path in previews:
+            with Image.open(path) as im:
+                out.append(_jpeg(im))
+    return tuple(out)
+
+
+def _jpeg(im) -> bytes:
+    im = im.convert("RGB") if im.mode not in ("RGB", "L") else im
+    im.thumbnail((LONG_SIDE, LONG_SIDE))
+    buf = io.BytesIO()
+    im.save(buf, "JPEG", quality=80)
+    return buf.getvalue()

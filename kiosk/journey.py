@@ -20,11 +20,12 @@ import types
 from typing import Any, Callable, Literal, Mapping
 
 from kiosk import intake, pages as page_work
-from kiosk.call import CallView, HelpCall
+from kiosk.call import CallView, HelpCall, material_pages
 from kiosk.catalog import Matter
 from kiosk.evaluation import Evaluation, Subject
 from kiosk.identity import Identity
-from kiosk.ports import CallContext, PrintResult, ProgressItem, ScannedMaterial, VideoDesk
+from kiosk.ports import (CallContext, PrintResult, ProgressItem, ScannedMaterial, SharedMaterial, VideoDesk,
+                         VideoImage)
 from kiosk.session import Problem, Session
 from kiosk.transaction import Delivery
 from kiosk.usecases import KioskActions, Submitted
@@ -104,7 +105,8 @@ class Journey:
         # Its port reports on its own thread; `post` hops them onto the main thread (the shell's
         # on_main; a unit test: at once).
         self.call = HelpCall(video, actions.clock, desk_for=self._desk, context=self._call_context,
-                             answer_timeout=actions.config.video.answer_timeout, changed=self._changed, post=post)
+                             answer_timeout=actions.config.video.answer_timeout, changed=self._changed, post=post,
+                             material=self._shareable, run=self._run)
         self.scan_folder: str | None = None  # this journey's scans and QR code; deleted at the wipe
         self._generation = 0  # moves on at every wipe: a late result of an older journey is dropped
         self._asking = False
@@ -171,6 +173,35 @@ class Journey:
         return CallContext(kiosk_id=cfg.kiosk_id, site=cfg.site, step=self.session.state,
                            matter_code=m.code if m else "", matter_name=m.name if m else "",
                            jurisdiction=m.jurisdiction if m else "")
+
+    def show_material(self, code: str) -> None:
+        """In a call, one tap: this material (scanned in this visit) shown to the clerk."""
+        self.call.show(code)
+
+    def call_frame(self, which: Literal["remote", "self"]) -> VideoImage | None:
+        """The call's latest picture of the clerk ("remote") or of the resident ("self"); None
+        when there is no call."""
+        return self.call.frame(which)
+
+    def _shareable(self, code: str) -> Callable[[], SharedMaterial] | None:
+        """How to make a material of this visit for the clerk: its assembled PDF, else the pages
+        scanned so far. Never the ID card (the clerk never sees the ID number unmasked)."""
+        d, matter = self.session.data, self.session.data.matter
+        if matter is None or code not in {m.code for m in matter.materials}:
+            return None
+        material = matter.material(code)
+        if material.kind == "id_card":
+            return None
+        whole = d.attachments.get(code)
+        pages = self._pages.get(code)
+        if whole is not None:
+            pdfs, previews = [whole.pdf_path], list(whole.preview_paths)
+        elif pages is not None and pages.count:
+            pdfs = [p.pdf_path for p in pages.pages]
+            previews = [path for p in pages.pages for path in p.preview_paths[:1]]
+        else:
+            return None
+        return lambda: SharedMaterial(code, material.name, material_pages(pdfs, previews))
 
     def finish_form(self, values: Mapping[str, str], lang: str = "zh") -> dict[str, str]:
         """The form's values: their errors by field in `lang` (nothing moves), or on to the next step
@@ -338,6 +369,8 @@ class Journey:
             self._ask_progress(id_number=self.session.data.identity.id_number)
         elif new == "progress" and event == "query":
             self._asking = False
+        if new != old:
+            self.call.moved()  # in a call: the clerk is told the step the resident is on
 
     def _submit(self) -> None:
         d = self.session.data

@@ -181,19 +181,49 @@ class CallContext:
     jurisdiction: str = ""
 
 
+@dataclasses.dataclass(frozen=True)
+class VideoImage:
+    """One picture of the call, ready for a texture: rgb24, top row first, at most 640 px wide.
+    `number` grows with each new frame (the screen redraws only when it moved on)."""
+
+    width: int
+    height: int
+    rgb: bytes
+    number: int
+
+
+@dataclasses.dataclass(frozen=True)
+class SharedMaterial:
+    """One scanned material the resident chose to show the clerk (one tap): its pages as JPEGs."""
+
+    code: str
+    name: str
+    pages: tuple[bytes, ...]
+
+
 class CallListener(Protocol):
     """What a call reports (any thread: the app hops it onto its main thread)."""
     def queued(self, position: int) -> None:
-        """Waiting at the desk; `position` 1 is next."""
-    def answered(self) -> None: ...
+        """Waiting at the desk; `position` 1 is next. Reported again whenever it changes."""
+    def answered(self, clerk: str = "") -> None:
+        """A clerk took the call; `clerk` their display name ("" unknown)."""
     def ended(self, why: CallEnd) -> None:
         """The call is over from the other side (never after the kiosk's own hang_up)."""
+    def note(self, text: str) -> None:
+        """The clerk's short note (≤ 200 characters), to show large and speak."""
 
 
 class Call(Protocol):
     def mute(self, on: bool) -> None: ...
     def hang_up(self) -> None:
         """End the call from the kiosk (cancel while waiting); camera and microphone off."""
+    def update(self, context: CallContext) -> None:
+        """The resident moved to another step during the call: the clerk is told."""
+    def show(self, material: SharedMaterial) -> None:
+        """Send one material to the clerk (the resident tapped it); returns at once."""
+    def frame(self, which: Literal["remote", "self"]) -> VideoImage | None:
+        """The latest picture of the clerk ("remote") or of the resident's own camera ("self");
+        None before the first. Cheap: called on the main thread at the call's frame rate."""
 
 
 class VideoDesk(Protocol):

@@ -1,42 +1,78 @@
 """The VideoDesk port over drivers/videocall: a help call is a kiosk publishing in its desk's room
-on the Janus gateway and receiving the first clerk there. The clerk's console is told the kiosk,
-site, step and matter (CallContext: never the identity). The driver reports on its own thread:
-the app hands in `on_main` (the shell's hop) so the listener hears on the main thread; a unit or
-wire test may hand in a direct call."""
+on the Janus gateway and receiving the clerk whose `for` names it (docs/videocall.md). The clerk's
+console is told the kiosk, site, step and matter (CallContext: never the identity), and the
+materials the resident taps. The driver reports on its own thread: the app hands in `on_main`
+(the shell's hop) so the listener hears on the main thread; a unit or wire test may hand in a
+direct call. Pictures are converted to rgb24 on the call's thread as frames arrive; `frame()` only
+reads the latest."""
 from __future__ import annotations
 
 import dataclasses
-from typing import Callable
+from typing import Callable, Literal
 
 from drivers.videocall.desk import CallLoop, PeerCall
 from drivers.videocall.media import open_track
 from drivers.videocall.peer import RoomPeer
-from kiosk.ports import CallContext, CallListener
+from kiosk.ports import CallContext, CallListener, SharedMaterial, VideoImage
+
+
+def _fields(context: CallContext) -> dict:
+    return {k: v for k, v in dataclasses.asdict(context).items() if v}
+
+
+class JanusCall(PeerCall):
+    """One call as the port's `Call`: what the kiosk's main thread asks of it goes onto the call's
+    loop; `frame()` reads the latest converted picture."""
+
+    def __init__(self, loop: CallLoop, peer: RoomPeer):
+        super().__init__(loop, peer)
+        self._shown: dict[str, VideoImage] = {}
+
+    def update(self, context: CallContext) -> None:
+        self.loop.call_soon(self.peer.update, _fields(context))
+
+    def show(self, material: SharedMaterial) -> None:
+        self.loop.call_soon(self.peer.show, material.code, material.name, tuple(material.pages))
+
+    def frame(self, which: Literal["remote", "self"]) -> VideoImage | None:
+        got = self.peer.image(which)
+        if got is None:
+            return None
+        last = self._shown.get(which)
+        if last is None or last.number != got[3]:
+            last = self._shown[which] = VideoImage(*got)
+        return last
 
 
 class JanusDesk:
     def __init__(self, gateway: str, *, camera: str = "test://pattern", microphone: str = "test://tone",
-                 on_main: Callable[[Callable[[], None]], None] = lambda fn: fn(), timeout: float = 10.0):
+                 on_main: Callable[[Callable[[], None]], None] = lambda fn: fn(), timeout: float = 10.0,
+                 ice_servers: list[dict] | None = None):
         self.gateway, self.camera, self.microphone = gateway, camera, microphone
-        self.on_main, self.timeout = on_main, timeout
+        self.on_main, self.timeout, self.ice_servers = on_main, timeout, ice_servers
         self._loop = CallLoop()
-        self.last: PeerCall | None = None  # the latest call (the wire tests read its counts)
+        self.last: JanusCall | None = None  # the latest call (the wire tests read its counts)
+        self.record = False  # keep every frame and data message sent (the privacy tests read them)
 
-    def call(self, desk: str, context: CallContext, listener: CallListener) -> PeerCall:
+    def call(self, desk: str, context: CallContext, listener: CallListener) -> JanusCall:
         hop = self.on_main
 
         def report(kind: str, value) -> None:
             if kind == "queued":
                 hop(lambda: listener.queued(int(value)))
             elif kind == "answered":
-                hop(listener.answered)
+                name = value.get("clerk") if isinstance(value, dict) else ""
+                hop(lambda: listener.answered(name if isinstance(name, str) else ""))
+            elif kind == "note":
+                hop(lambda: listener.note(value))
             elif kind == "ended":
                 hop(lambda: listener.ended(value))
 
-        display = {"role": "kiosk", **{k: v for k, v in dataclasses.asdict(context).items() if v}}
-        peer = RoomPeer(self.gateway, desk, display, tracks=self._tracks,
-                        wants=lambda who: who.get("role") == "clerk", on_event=report, timeout=self.timeout)
-        self.last = PeerCall(self._loop, peer)
+        fields = _fields(context)
+        peer = RoomPeer(self.gateway, desk, {"role": "kiosk", **fields}, tracks=self._tracks, on_event=report,
+                        timeout=self.timeout, ice_servers=self.ice_servers, context=fields)
+        peer.gw.record = self.record
+        self.last = JanusCall(self._loop, peer)
         return self.last
 
     def _tracks(self) -> list:

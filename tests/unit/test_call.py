@@ -22,12 +22,24 @@ class FakeCall:
     def __init__(self, desk, context, listener):
         self.desk, self.context, self.listener = desk, context, listener
         self.muted, self.hung_up = False, 0
+        self.updates: list = []  # the contexts told during the call
+        self.materials: list = []  # SharedMaterial shown
+        self.pictures: dict = {}  # which → VideoImage
 
     def mute(self, on):
         self.muted = on
 
     def hang_up(self):
         self.hung_up += 1
+
+    def update(self, context):
+        self.updates.append(context)
+
+    def show(self, material):
+        self.materials.append(material)
+
+    def frame(self, which):
+        return self.pictures.get(which)
 
 
 class FakeDesk:

@@ -1,20 +1,25 @@
 """视频帮办 on a real gateway: a Janus (Debian `janus`, VideoRoom over its WebSocket API) started by
 the test inside a network namespace the test makes (WebRTC media refuses loopback; signalling stays
 on the namespace's 127.0.0.1), the kiosk's adapter (kiosk/devices/videodesk.py over
-drivers/videocall, aiortc) with a test-pattern camera and a tone, and a clerk stood in for by the
-project's own aiortc peer. Frames decoded and audio above silence on both sides; every end of the
-call reported once; nothing left running."""
+drivers/videocall, aiortc) with a test-pattern camera and a tone, and clerks stood in for by the
+project's own clerk (drivers/videocall/clerk.py) speaking docs/videocall.md. Frames decoded and
+audio above silence on both sides; pairing by `for` and the queue; the data channel's messages
+both ways; every end of the call reported once; nothing left running."""
 import asyncio
+import dataclasses
 import importlib.util
+import json
+import logging
+import queue
 import threading
 
 import pytest
 
-from drivers.videocall.desk import CallLoop, PeerCall
+from drivers.videocall.clerk import DeskClerk
+from drivers.videocall.desk import CallLoop
 from drivers.videocall.media import open_track
-from drivers.videocall.peer import RoomPeer
 from kiosk.devices.videodesk import JanusDesk
-from kiosk.ports import CallContext
+from kiosk.ports import CallContext, SharedMaterial
 from tests.support import janus as gw
 from tests.support import netns
 
@@ -33,43 +38,34 @@ class Heard:
 
     def __init__(self):
         self.log: list = []
-        self.events = {k: threading.Event() for k in ("queued", "answered", "ended")}
+        self.events = {k: threading.Event() for k in ("queued", "answered", "ended", "note")}
 
     def queued(self, position):
         self.log.append(("queued", position))
         self.events["queued"].set()
 
-    def answered(self):
-        self.log.append(("answered",))
+    def answered(self, clerk=""):
+        self.log.append(("answered", clerk))
         self.events["answered"].set()
 
     def ended(self, why):
         self.log.append(("ended", why))
         self.events["ended"].set()
 
+    def note(self, text):
+        self.log.append(("note", text))
+        self.events["note"].set()
+
     def wait(self, kind):
         assert self.events[kind].wait(WAIT), f"no {kind} within {WAIT} s: {self.log}"
 
+    def places(self):
+        return [v for k, *v in self.log if k == "queued" for v in v]
 
-class Clerk:
-    """A clerk at the desk: the project's own peer, publishing a pattern and a tone."""
 
-    def __init__(self, loop: CallLoop, url: str):
-        self.log: list = []
-        self.answered = threading.Event()
-        self.ended = threading.Event()
-
-        def on_event(kind, value):
-            self.log.append((kind, value))
-            if kind == "answered":
-                self.answered.set()
-            elif kind == "ended":
-                self.ended.set()
-
-        self.peer = RoomPeer(url, DESK, {"role": "clerk", "name": "clerk-01"},
-                             tracks=lambda: [open_track("test://pattern", "video"), open_track("test://tone", "audio")],
-                             wants=lambda who: who.get("role") == "kiosk", on_event=on_event)
-        self.call = PeerCall(loop, self.peer)
+def Clerk(loop: CallLoop, url: str, **kw) -> DeskClerk:
+    """A clerk at the desk who answers the first waiting kiosk (the faults tests use it too)."""
+    return DeskClerk(loop, url, DESK, **{"name": "clerk-01", **kw})
 
 
 def flowing(*stats, frames=10, audio=20):
@@ -112,20 +108,23 @@ def test_a_call_connects_media_flows_both_ways_and_the_kiosk_hangs_up(call_site)
     call = desk.call(DESK, CONTEXT, heard)
     heard.wait("queued")
     assert heard.log[0] == ("queued", 1)
-    clerk = Clerk(clerk_loop, url)
+    clerk = Clerk(clerk_loop, url, name="王老师")
     heard.wait("answered")
     assert clerk.answered.wait(WAIT), clerk.log
-    kiosk_stats, clerk_stats = call.peer.stats, clerk.peer.stats
+    assert ("answered", "王老师") in heard.log  # the clerk's display name reaches the kiosk
+    kiosk_stats, clerk_stats = call.peer.stats, clerk.stats
     wait_for(lambda: flowing(kiosk_stats, clerk_stats), f"frames both ways: kiosk {kiosk_stats} clerk {clerk_stats}")
     assert kiosk_stats["audio_peak"] > 0.01 and clerk_stats["audio_peak"] > 0.01  # a tone, not silence
-    who = dict(clerk.log)["answered"]
-    assert who["kiosk_id"] == "demo-dachang-01" and who["step"] == "form" and who["matter_code"] == "TZ-YB-001"
+    who = clerk.kiosk
+    assert who["role"] == "kiosk" and who["kiosk_id"] == "demo-dachang-01" and who["step"] == "form" \
+        and who["matter_code"] == "TZ-YB-001"
     call.mute(True)
     call.hang_up(wait=WAIT)
     assert clerk.ended.wait(WAIT), clerk.log  # the clerk sees the kiosk leave
-    assert ("ended", "clerk") in clerk.log
+    assert ("ended", "kiosk") in clerk.log
     assert not heard.events["ended"].is_set()  # the kiosk's own hang-up is not reported back
     assert call.peer._pub_pc.connectionState == "closed"
+    clerk.close(wait=WAIT)
 
 
 def test_the_clerk_hangs_up(call_site):
@@ -133,14 +132,125 @@ def test_the_clerk_hangs_up(call_site):
     heard = Heard()
     call = desk.call(DESK, CONTEXT, heard)
     heard.wait("queued")
-    clerk = Clerk(clerk_loop, url)
+    clerk = Clerk(clerk_loop, url, answer=True)
     heard.wait("answered")
     wait_for(lambda: call.peer.stats["video_in"] >= 3, "a first frames at the kiosk")
-    clerk.call.hang_up(wait=WAIT)
+    clerk.auto = False  # back to watching, not answering again
+    clerk.hang_up(wait=WAIT)
     heard.wait("ended")
     assert heard.log[-1] == ("ended", "clerk") and heard.log.count(("ended", "clerk")) == 1
+    clerk.close(wait=WAIT)
 
 
+def test_two_kiosks_two_clerks_each_kiosk_gets_its_own_and_the_queue_moves_up(call_site):
+    """Kiosk A then kiosk B wait (places 1 and 2); a watcher in the room is nobody's peer and
+    changes nobody's place; clerk 1 answers A: B's place goes to 1; clerk 2 answers B."""
+    ns, url, _proc, desk_a, clerk_loop = call_site
+    desk_b = JanusDesk(url)
+    netns.in_namespace(ns, desk_b._loop._ensure)
+    try:
+        watcher = DeskClerk(clerk_loop, url, DESK, name="watching", answer=False)
+        assert watcher.watching.wait(WAIT)
+        a, b = Heard(), Heard()
+        call_a = desk_a.call(DESK, CONTEXT, a)
+        a.wait("queued")
+        call_b = desk_b.call(DESK, dataclasses.replace(CONTEXT, kiosk_id="demo-dachang-02"), b)
+        b.wait("queued")
+        assert a.places() == [1] and b.places() == [2]
+        wait_for(lambda: len(watcher.queue()) == 2, f"both kiosks in the watcher's queue: {watcher.queue()}")
+        assert [k["kiosk_id"] for k in watcher.queue()] == ["demo-dachang-01", "demo-dachang-02"]
+
+        first = DeskClerk(clerk_loop, url, DESK, name="clerk-1", answer=False)
+        assert first.watching.wait(WAIT)
+        first.take(wait=WAIT)  # the first waiting: kiosk A
+        assert first.answered.wait(WAIT), (first.log, first.queue())
+        a.wait("answered")
+        wait_for(lambda: b.places() == [2, 1], f"B moves up: {b.log}")
+        assert ("answered", "clerk-1") in a.log and not b.events["answered"].is_set()
+        assert first.kiosk["kiosk_id"] == "demo-dachang-01"
+        assert [k["kiosk_id"] for k in watcher.queue()] == ["demo-dachang-02"]
+
+        second = DeskClerk(clerk_loop, url, DESK, name="clerk-2")  # answers the first waiting: B
+        b.wait("answered")
+        assert ("answered", "clerk-2") in b.log and second.kiosk["kiosk_id"] == "demo-dachang-02"
+        wait_for(lambda: flowing(call_a.peer.stats, call_b.peer.stats, first.stats, second.stats, frames=3, audio=5),
+                 "media on both calls")
+        assert a.log.count(("answered", "clerk-1")) == 1 and not any(e[0] == "answered" and e[1] != "clerk-1"
+                                                                       for e in a.log)
+        assert watcher.queue() == [] and not watcher.answered.is_set()
+        for c in (first, second, watcher):
+            c.close(wait=WAIT)
+        a.wait("ended")
+        b.wait("ended")
+        call_a.hang_up(wait=WAIT)
+        call_b.hang_up(wait=WAIT)
+    finally:
+        desk_b.close()
+
+
+def test_a_second_clerk_never_answers_a_kiosk_already_taken(call_site):
+    _ns, url, _proc, desk, clerk_loop = call_site
+    heard = Heard()
+    call = desk.call(DESK, CONTEXT, heard)
+    heard.wait("queued")
+    first = Clerk(clerk_loop, url, name="clerk-1")
+    heard.wait("answered")
+    late = Clerk(clerk_loop, url, name="clerk-2")
+    assert late.watching.wait(WAIT)
+    late.take(call.peer._my_id, wait=WAIT)  # asked to answer the taken kiosk: it does not
+    assert not late.answered.is_set() and late.roster.queue() == []
+    assert heard.log.count(("answered", "clerk-1")) == 1 and len([e for e in heard.log if e[0] == "answered"]) == 1
+    for c in (first, late):
+        c.close(wait=WAIT)
+    call.hang_up(wait=WAIT)
+
+
+def test_notes_context_materials_and_pictures_on_the_data_channel(call_site, caplog):
+    _ns, url, _proc, desk, clerk_loop = call_site
+    caplog.set_level(logging.INFO)
+    heard = Heard()
+    call = desk.call(DESK, CONTEXT, heard)
+    heard.wait("queued")
+    clerk = Clerk(clerk_loop, url)
+    heard.wait("answered")
+    assert clerk.context.wait(WAIT), clerk.log  # on answering: the step the resident called from
+    assert clerk.contexts[0] == {"step": "form", "matter_code": "TZ-YB-001", "matter_name": "",
+                                 "jurisdiction": "tongzhou"}
+
+    call.update(dataclasses.replace(CONTEXT, step="scan"))  # the resident moves on during the call
+    wait_for(lambda: clerk.contexts[-1]["step"] == "scan", f"the new step at the clerk: {clerk.contexts}")
+
+    pages = (bytes(range(256)) * 200, b"\xff\xd8 second page \xff\xd9")  # 51 KB: cut into parts
+    call.show(SharedMaterial(code="hukou", name="户口簿", pages=pages))
+    assert clerk.material.wait(WAIT), clerk.log
+    (got,) = clerk.materials()
+    assert (got["code"], got["name"], got["pages"]) == ("hukou", "户口簿", pages)
+
+    secret = "不该出现的内容"
+    clerk.send_raw("x" * 70)  # not JSON
+    clerk.send_raw(json.dumps({"type": "note", "text": secret * 40}, ensure_ascii=False))  # 280 characters
+    clerk.send_raw(json.dumps({"type": "shout", "text": secret}, ensure_ascii=False))
+    clerk.send_raw(json.dumps({"type": "note", "text": "x" * 20_000}))  # beyond any message
+    clerk.note("请补扫户口本首页")
+    heard.wait("note")
+    assert [e for e in heard.log if e[0] == "note"] == [("note", "请补扫户口本首页")]  # the malformed ones ignored
+    ignored = [r.getMessage() for r in caplog.records if "data message ignored" in r.getMessage()]
+    assert len(ignored) == 4, ignored
+    assert not any(secret in r.getMessage() or "xxxx" in r.getMessage() for r in caplog.records)
+
+    numbers = {w: [] for w in ("remote", "self")}
+    for _ in range(3):
+        for which in numbers:
+            wait_for(lambda: call.frame(which) is not None and call.frame(which).number not in numbers[which],
+                     f"a new {which} frame")
+            numbers[which].append(call.frame(which).number)
+    for which, seen in numbers.items():
+        assert seen == sorted(seen) and len(set(seen)) == 3, (which, seen)
+        img = call.frame(which)
+        assert img.width <= 640 and len(img.rgb) == img.width * img.height * 3
+    assert call.frame("self") is call.frame("self") or call.frame("self").number > numbers["self"][-1]
+    call.hang_up(wait=WAIT)
+    clerk.close(wait=WAIT)
 
 
 def test_the_tone_and_pattern_twins_open_and_a_bad_url_is_named():
@@ -158,3 +268,6 @@ def test_the_tone_and_pattern_twins_open_and_a_bad_url_is_named():
     assert (frame.width, frame.height) == (320, 240) and sound.sample_rate == 48000
     with pytest.raises(MediaError, match="rtsp://cam: a video source must be"):
         open_track("rtsp://cam", "video")
+
+
+_ = queue  # the privacy test below pumps a queue as the app's main thread
