@@ -14,7 +14,11 @@ log = logging.getLogger(__name__)
 
 
 class CallLoop:
-    def __init__(self):
+    """`enter`: run first on the loop's thread, before the loop (the demo moves that thread into
+    its gateway's network namespace: drivers/videocall/gateway.py's Namespace.enter)."""
+
+    def __init__(self, enter: Callable[[], None] | None = None):
+        self._enter = enter
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
@@ -23,10 +27,18 @@ class CallLoop:
         with self._lock:
             if self._loop is None:
                 loop = asyncio.new_event_loop()
-                self._thread = threading.Thread(target=loop.run_forever, name="videocall", daemon=True)
+                self._thread = threading.Thread(target=self._run, args=(loop,), name="videocall", daemon=True)
                 self._thread.start()
                 self._loop = loop
             return self._loop
+
+    def _run(self, loop: asyncio.AbstractEventLoop) -> None:
+        if self._enter is not None:
+            try:
+                self._enter()
+            except Exception:  # noqa: BLE001 — the loop runs anyway: its calls fail and say so
+                log.exception("videocall: the call thread's enter hook failed")
+        loop.run_forever()
 
     def submit(self, coro):
         return asyncio.run_coroutine_threadsafe(coro, self._ensure())

@@ -47,10 +47,10 @@ class JanusCall(PeerCall):
 class JanusDesk:
     def __init__(self, gateway: str, *, camera: str = "test://pattern", microphone: str = "test://tone",
                  on_main: Callable[[Callable[[], None]], None] = lambda fn: fn(), timeout: float = 10.0,
-                 ice_servers: list[dict] | None = None):
+                 ice_servers: list[dict] | None = None, enter: Callable[[], None] | None = None):
         self.gateway, self.camera, self.microphone = gateway, camera, microphone
         self.on_main, self.timeout, self.ice_servers = on_main, timeout, ice_servers
-        self._loop = CallLoop()
+        self._loop = CallLoop(enter=enter)  # enter: run first on the call thread (the demo's namespace)
         self.last: JanusCall | None = None  # the latest call (the wire tests read its counts)
         self.record = False  # keep every frame and data message sent (the privacy tests read them)
 
