@@ -264,7 +264,7 @@ def material_pages(pdf_paths: Sequence[str], previews: Sequence[str] = ()) -> tu
     for path in pdf_paths:
         with pikepdf.open(path) as pdf:
             for page in pdf.pages:
-                images = list(page.images.values())
+                images = list(page.get_images().values())
                 if images:
                     out.append(_jpeg(pikepdf.PdfImage(images[0]).as_pil_image()))
     if not out:

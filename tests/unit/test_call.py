@@ -326,3 +326,161 @@ def test_a_real_site_names_its_camera_and_microphone():
     cfg = parse_config(GOOD + '[video]\ngateway = "wss://gw.example.invalid"\ndesk = "dachang-hall"\n'
                               'camera = "v4l2:///dev/video0"\nmicrophone = "alsa://default"\n', "k.toml")
     assert (cfg.video.camera, cfg.video.microphone) == ("v4l2:///dev/video0", "alsa://default")
+
+
+# ---- in the call: the clerk's note, the steps told, the materials shown, the pictures -------------------
+def in_call(services, journey, desk, *, to_scan=True):
+    """The resident at the scan step with the residence proof scanned, in a call answered by 王老师."""
+    at_form(services, journey)
+    if to_scan:
+        values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE)
+        assert journey.finish_form(values) == {}
+        journey.scan("residence_proof")
+        assert "residence_proof" in journey.snapshot().attachments
+    journey.help()
+    journey.call.agree()
+    call = desk.calls[-1]
+    call.listener.answered("王老师")
+    assert journey.snapshot().call.state == "in_call"
+    return call
+
+
+def test_the_clerks_note_is_shown_and_kept_at_the_step_until_read(kiosk):
+    services, journey, desk, _ = kiosk
+    call = in_call(services, journey, desk, to_scan=False)
+    assert journey.snapshot().call.clerk == "王老师" and journey.snapshot().call.note == ""
+    call.listener.note("请补扫户口本首页")
+    assert journey.snapshot().call.note == "请补扫户口本首页"
+    call.listener.note("请出示居住证明")  # the latest note replaces the one before
+    assert journey.snapshot().call.note == "请出示居住证明"
+    call.listener.ended("clerk")
+    v = journey.snapshot().call
+    assert (v.state, v.notice, v.note, v.clerk) == ("idle", "clerk", "请出示居住证明", "王老师")
+    assert journey.snapshot().state == "form"  # back at the step, the note still there
+    call.listener.note("too late")  # a late report of the call that ended
+    assert journey.snapshot().call.note == "请出示居住证明"
+    journey.call.dismiss()
+    v = journey.snapshot().call
+    assert (v.notice, v.note) == ("", "")
+
+
+def test_a_note_while_waiting_is_dropped_and_a_new_call_starts_clean(kiosk):
+    services, journey, desk, _ = kiosk
+    journey.help()
+    journey.call.agree()
+    desk.calls[0].listener.note("not answered yet")
+    assert journey.snapshot().call.note == ""
+    desk.calls[0].listener.answered()
+    desk.calls[0].listener.note("一")
+    journey.call.hang_up()
+    journey.help()  # a new call: nothing of the old one
+    v = journey.snapshot().call
+    assert (v.note, v.shown, v.clerk) == ("", (), "")
+
+
+def test_each_step_the_resident_moves_to_is_told_to_the_clerk(kiosk):
+    services, journey, desk, _ = kiosk
+    call = in_call(services, journey, desk, to_scan=False)
+    assert call.updates == []
+    values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE)
+    assert journey.finish_form(values) == {}
+    assert [c.step for c in call.updates] == ["scan"]
+    assert call.updates[0].matter_code == APPLY and RESIDENT.id_number not in repr(call.updates)
+    journey.fire("back")
+    assert [c.step for c in call.updates] == ["scan", "form"]
+    journey.call.hang_up()
+    journey.fire("next", form=values)  # no call: nobody is told
+    assert len(call.updates) == 2
+
+
+def test_one_tap_shows_one_scanned_material_its_pages_as_jpegs_made_through_the_executor(tmp_path):
+    services, journey, desk, _ = make(tmp_path, desks={"tongzhou": "tongzhou-social"})
+    ran = []
+
+    def executor(fn, done, failed):  # the app's worker thread, here at once, counted
+        ran.append(fn)
+        run_now(fn, done, failed)
+
+    journey.executor = executor
+    call = in_call(services, journey, desk)
+    before = len(ran)
+    journey.show_material("residence_proof")
+    assert len(ran) == before + 1  # the pages were made through the executor
+    (shown,) = call.materials
+    assert shown.code == "residence_proof" and shown.name == "异地长期居住证明或个人承诺书"
+    assert len(shown.pages) == 1 and shown.pages[0][:2] == b"\xff\xd8"  # a JPEG
+    from PIL import Image
+    import io
+    with Image.open(io.BytesIO(shown.pages[0])) as im:
+        assert max(im.size) <= 1600 and im.size == (40, 56)  # the scan's own image, out of its PDF
+    assert journey.snapshot().call.shown == ("residence_proof",)
+    journey.show_material("residence_proof")  # a second tap shows it again; listed once
+    assert len(call.materials) == 2 and journey.snapshot().call.shown == ("residence_proof",)
+    journey.show_material("hukou")  # not a material of this matter
+    journey.show_material("")
+    assert len(call.materials) == 2
+    services.close()
+
+
+def test_nothing_is_shown_outside_a_call_nor_what_was_not_scanned_nor_the_id_card(kiosk):
+    services, journey, desk, _ = kiosk
+    at_form(services, journey)
+    values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone=PHONE)
+    journey.finish_form(values)
+    journey.scan("residence_proof")
+    journey.show_material("residence_proof")  # no call
+    journey.help()
+    journey.call.agree()
+    journey.show_material("residence_proof")  # waiting: not yet
+    assert desk.calls[0].materials == [] and journey.snapshot().call.shown == ()
+    journey.call.hang_up()
+
+    services.session.data.attachments.clear()  # a matter whose materials are not scanned yet
+    journey.help()
+    journey.call.agree()
+    desk.calls[-1].listener.answered()
+    journey._pages.clear()
+    journey.show_material("residence_proof")
+    assert desk.calls[-1].materials == []
+
+
+def test_the_id_card_is_never_shown_to_the_clerk(tmp_path):
+    services, journey, desk, _ = make(tmp_path)
+    journey.fire("start")
+    services.idreader.start(_Cards(journey))
+    services.idreader.place(RESIDENT)
+    matter = services.catalog.get("TZ-SB-001")
+    journey.fire("pick", matter=matter)
+    assert journey._shareable("id_card") is None
+    services.close()
+
+
+def test_a_material_made_after_the_call_ended_is_not_sent(tmp_path):
+    services, journey, desk, _ = make(tmp_path)
+    call = in_call(services, journey, desk)
+    later = []
+    journey.executor = lambda fn, done, failed: later.append((fn, done))  # the worker has not run yet
+    journey.show_material("residence_proof")
+    journey.call.hang_up()
+    fn, done = later[0]
+    done(fn())
+    assert call.materials == [] and journey.snapshot().call.shown == ()
+    services.close()
+
+
+def test_the_calls_pictures_pass_through_and_none_without_a_call(kiosk):
+    from kiosk.ports import VideoImage
+    services, journey, desk, _ = kiosk
+    assert journey.call_frame("remote") is None and journey.call_frame("self") is None
+    journey.help()
+    journey.call.agree()
+    call = desk.calls[0]
+    assert journey.call_frame("self") is None  # none yet
+    me = VideoImage(2, 1, b"\x00" * 6, 1)
+    call.pictures["self"] = me
+    assert journey.call_frame("self") is me  # the resident's own picture while waiting
+    call.listener.answered()
+    call.pictures["remote"] = VideoImage(2, 1, b"\xff" * 6, 7)
+    assert journey.call_frame("remote").number == 7
+    journey.call.hang_up()
+    assert journey.call_frame("remote") is None and journey.call_frame("self") is None
