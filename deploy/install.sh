@@ -62,7 +62,8 @@ fi
 #   fonts-noto-cjk       the Simplified-Chinese face the screen and receipts use
 #   python3-venv         the virtualenv the kiosk runs in
 #   libgl1-mesa-dri libegl1 libgles2 libmtdev1   OpenGL and touch input for Kivy's SDL2
-RUNTIME_DEBS=(cage pcscd libsane1 fonts-noto-cjk python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1)
+# alsa-utils: the 视频帮办 call's microphone is recorded by arecord (alsa:// in [video] microphone)
+RUNTIME_DEBS=(cage pcscd libsane1 fonts-noto-cjk python3-venv libgl1-mesa-dri libegl1 libgles2 libmtdev1 alsa-utils)
 if [ -z "$D" ] && [ $DO_APT -eq 1 ]; then
   missing=()
   for p in "${RUNTIME_DEBS[@]}"; do
