@@ -36,6 +36,10 @@ log = logging.getLogger(__name__)
 HELLO_EVERY = 0.25  # seconds between hellos until the kiosk's first context
 
 
+class _Dropped(Exception):
+    """An answer released while it was being made."""
+
+
 def twins() -> list:
     return [open_track("test://pattern", "video"), open_track("test://tone", "audio")]
 
@@ -64,6 +68,7 @@ class DeskClerk:
         self._sources: list = []
         self._tasks: list[asyncio.Task] = []
         self._busy = False
+        self._attempt = 0  # moves on at each answer and each release
         self._got_context = False
         self._closed = False
         self.image: tuple[int, int, bytes, int] | None = None  # the latest picture of the kiosk
@@ -144,26 +149,45 @@ class DeskClerk:
             return
         self._busy, self.feed, self.kiosk = True, feed, self.roster.display_of(feed)
         self._got_context = False
+        self._attempt += 1
+        attempt = self._attempt
+        answer = sub = 0
+        sub_pc = pub_pc = None
+        sources: list = []
         try:
-            self._answer = await self.gw.attach()
-            joined = await self.gw.join(self._answer, self.desk,
+            answer = self._answer = await self.gw.attach()
+            joined = await self.gw.join(answer, self.desk,
                                         C.display({"role": C.CLERK, "for": feed, "clerk": self.name}))
+            if attempt != self._attempt:
+                raise _Dropped()
             self._answer_id = joined.get("id")
             if self.roster.taken(feed) or not self.roster.present(feed):
                 await self._release("yielded", report=False)
                 return
-            self._sub, self._sub_pc = await subscribe(
+            sub, sub_pc = await subscribe(
                 self.gw, self.desk, feed, joined.get("private_id"), self.ice_servers,
                 on_track=lambda track: self._spawn(consume(track, self.stats, self._picture)),
                 on_message=self._message)
-            self._sources = list(self.tracks())
-            self._pub_pc, self._channel = await publish(self.gw, self._answer, self._sources, self.ice_servers, "clerk")
+            if attempt != self._attempt:
+                raise _Dropped()
+            self._sub, self._sub_pc = sub, sub_pc
+            sources = list(self.tracks())
+            pub_pc, channel = await publish(self.gw, answer, sources, self.ice_servers, "clerk")
+            if attempt != self._attempt:
+                raise _Dropped()
+            self._sources, self._pub_pc, self._channel = sources, pub_pc, channel
             self._spawn(self._hello())
             self.log.append(("answered", dict(self.kiosk)))
             self.answered.set()
+        except _Dropped:  # released meanwhile (the kiosk left, we yielded, closed): what was made goes
+            await self._drop((sub_pc, pub_pc), (), sources)
         except Exception as e:  # noqa: BLE001 — the kiosk left meanwhile, or the gateway went
             log.warning("clerk: answering %s failed: %s: %s", feed, type(e).__name__, e)
-            await self._release("failed")
+            if attempt == self._attempt:
+                self._sub_pc, self._pub_pc, self._sources = sub_pc, pub_pc, sources
+                await self._release("failed")
+            else:
+                await self._drop((sub_pc, pub_pc), (), sources)
 
     async def _hello(self) -> None:
         """Hello until the kiosk's first context: it proves the kiosk hears us and we hear it."""
@@ -205,6 +229,15 @@ class DeskClerk:
         self._sub = self._answer = 0
         self._answer_id = None
         sources, self._sources = self._sources, []
+        self._busy, self.feed = False, None
+        self._attempt += 1  # an answer still being made is dropped
+        await self._drop(pcs, handles, sources)
+        if report:
+            self.log.append(("ended", why))
+            self.ended.set()
+        self._review()
+
+    async def _drop(self, pcs, handles, sources) -> None:
         if not self.gw.closing:
             for handle in handles:
                 if handle:
@@ -218,11 +251,6 @@ class DeskClerk:
                 await pc.close()
         for track in sources:
             track.stop()
-        self._busy, self.feed = False, None
-        if report:
-            self.log.append(("ended", why))
-            self.ended.set()
-        self._review()
 
     def _lost(self) -> None:
         if not self._closed:
