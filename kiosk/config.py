@@ -90,6 +90,10 @@ class VideoConfig:
     # test://pattern and test://tone (a demo site's default; a real site names its devices)
     camera: str | None = None
     microphone: str | None = None
+    # a TURN server for kiosks behind NAT (turn:host:3478?transport=udp) and the file holding its
+    # username:password (not world-readable); both or neither
+    turn: str | None = None
+    turn_credentials: str | None = None
 
 
 @dataclasses.dataclass(frozen=True)
@@ -155,13 +159,15 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
     "technician": {"pin_hash": str},
     "evaluation": {"jurisdiction": str, "timeout": int},
-    "video": {"gateway": str, "desk": str, "answer_timeout": int, "camera": str, "microphone": str},
+    "video": {"gateway": str, "desk": str, "answer_timeout": int, "camera": str, "microphone": str, "turn": str,
+              "turn_credentials": str},
 }
 _JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
              "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
              "read_timeout": (int, float), "prereview_days": int, "hotline": str, "profile": str, "name_en": str,
              "allow_plain_http": bool, "video_desk": str}
 _DESK = re.compile(r"[a-z0-9][a-z0-9\-]{0,39}")
+_TURN = re.compile(r"turns?:[A-Za-z0-9.\-]+(:\d{1,5})?(\?transport=(udp|tcp))?|turns?:\[[0-9A-Fa-f:.]+\](:\d{1,5})?(\?transport=(udp|tcp))?")
 _REQUIRED = {"kiosk": ("id", "site", "site_jurisdiction")}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", (int, float): "a number",
                list: "a list"}
@@ -436,6 +442,18 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                 note("video", f"missing key {k!r} (e.g. {'v4l2:///dev/video0' if k == 'camera' else 'alsa://default'})")
     if not 10 <= vid.get("answer_timeout", 120) <= 1800:
         note("video.answer_timeout", f"must be 10–1800 seconds, not {vid.get('answer_timeout')}")
+    if "turn" in vid and not _TURN.fullmatch(vid["turn"]):
+        note("video.turn", f"must be a TURN URL like turn:host:3478?transport=udp (turn: or turns:), not {_short(vid['turn'])}")
+    if ("turn" in vid) != ("turn_credentials" in vid):
+        note("video", "turn and turn_credentials go together (the TURN server and its username:password file)")
+    if "turn_credentials" in vid:
+        if not os.path.isabs(vid["turn_credentials"]):
+            vid["turn_credentials"] = str(Path(path).parent / vid["turn_credentials"])
+        if check_files:
+            from kiosk import config_files
+            why = config_files.turn_credentials_problem(vid["turn_credentials"])
+            if why:
+                note("video.turn_credentials", why)
     if problems.found:
         raise ConfigProblems(problems.found)
     return Config(

@@ -6,7 +6,8 @@ What is checked: the file exists, is readable and not oversized (kiosk.inputs li
 as what it must be: the catalog validates, a certificate file is PEM with at least one certificate,
 a key is an unencrypted PEM private key that matches its certificate, a credentials file is TOML
 with `token` (REST) or `username` and `password` (SOAP), a WSDL is XML whose root is
-wsdl:definitions (parsed with entities, DTDs and the network off)."""
+wsdl:definitions (parsed with entities, DTDs and the network off), the TURN credentials file is
+one `username:password` line and not world-readable."""
 from __future__ import annotations
 
 import tomllib
@@ -125,4 +126,41 @@ def wsdl_problem(path: str) -> str | None:
     if root is None or etree.QName(root).namespace != WSDL_NS or etree.QName(root).localname != "definitions":
         tag = etree.QName(root).text if root is not None else "nothing"
         return f"{path}: not a WSDL 1.1 document (root is {tag}, expected {{{WSDL_NS}}}definitions)"
+    return None
+
+
+def read_turn_credentials(path: str) -> tuple[str, str]:
+    """The TURN server's (username, password) from its file: one `username:password` line (blank
+    lines and # comments aside), not world-readable. ConfigError "path:line: reason" (never the
+    password) when it is not."""
+    import os
+    import stat
+
+    data = _read(path, inputs.CREDENTIALS_MAX, "a TURN credentials file")
+    if os.stat(path).st_mode & stat.S_IROTH:
+        raise ConfigError(path, "readable by everyone: chmod 600 (or 640, group kiosk)")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ConfigError(path, "not UTF-8 text") from None
+    found: list[tuple[int, str]] = [(n, line.strip()) for n, line in enumerate(text.splitlines(), 1)
+                                    if line.strip() and not line.strip().startswith("#")]
+    if not found:
+        raise ConfigError(path, "empty: one line username:password expected")
+    if len(found) > 1:
+        raise ConfigError(path, "one line username:password expected, found another", line=found[1][0])
+    n, line = found[0]
+    user, sep, password = line.partition(":")
+    if not sep or not user or not password:
+        raise ConfigError(path, "not username:password", line=n)
+    if any(c.isspace() for c in user):
+        raise ConfigError(path, "the username has a space in it", line=n)
+    return user, password
+
+
+def turn_credentials_problem(path: str) -> str | None:
+    try:
+        read_turn_credentials(path)
+    except ConfigError as e:
+        return str(e)
     return None

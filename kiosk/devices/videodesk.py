@@ -8,12 +8,32 @@ reads the latest."""
 from __future__ import annotations
 
 import dataclasses
+import logging
 from typing import Callable, Literal
 
 from drivers.videocall.desk import CallLoop, PeerCall
 from drivers.videocall.media import open_track
 from drivers.videocall.peer import RoomPeer
 from kiosk.ports import CallContext, CallListener, SharedMaterial, VideoImage
+
+log = logging.getLogger(__name__)
+
+
+def turn_servers(turn: str | None, credentials: str | None) -> list[dict] | None:
+    """aiortc's ICE servers for the site's TURN server ([video] turn, turn_credentials); None when
+    there is none. A credentials file that cannot be read is logged (never its content) and the
+    calls go without TURN: on the hall's LAN they still connect."""
+    if not turn or not credentials:
+        return None
+    from kiosk import config_files
+    from kiosk.errors import ConfigError
+
+    try:
+        user, password = config_files.read_turn_credentials(credentials)
+    except ConfigError as e:
+        log.warning("video: no TURN server: %s", e)
+        return None
+    return [{"urls": turn, "username": user, "credential": password}]
 
 
 def _fields(context: CallContext) -> dict:

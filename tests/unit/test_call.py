@@ -484,3 +484,72 @@ def test_the_calls_pictures_pass_through_and_none_without_a_call(kiosk):
     assert journey.call_frame("remote").number == 7
     journey.call.hang_up()
     assert journey.call_frame("remote") is None and journey.call_frame("self") is None
+
+
+# ---- TURN: the server and its credentials file -----------------------------------------------------
+TURN = '[video]\ngateway = "ws://127.0.0.1:8188"\ndesk = "dachang-hall"\nturn = "turn:turn.example.invalid:3478?transport=udp"\n'
+
+
+def _creds(tmp_path, text, mode=0o600):
+    import os
+    path = tmp_path / "turn.cred"
+    path.write_text(text, encoding="utf-8")
+    os.chmod(path, mode)
+    return str(path)
+
+
+def test_turn_and_its_credentials_reach_aiortc(tmp_path):
+    from drivers.videocall.peer import rtc_configuration
+    from kiosk.devices.videodesk import turn_servers
+    path = _creds(tmp_path, "# the hall's TURN account\nkiosk01:s3cret:with:colons\n")
+    cfg = parse_config(_site(TURN + f'turn_credentials = "{path}"\n'), "site.toml", demo=True, check_files=True)
+    assert (cfg.video.turn, cfg.video.turn_credentials) == ("turn:turn.example.invalid:3478?transport=udp", path)
+    servers = turn_servers(cfg.video.turn, cfg.video.turn_credentials)
+    assert servers == [{"urls": "turn:turn.example.invalid:3478?transport=udp", "username": "kiosk01",
+                        "credential": "s3cret:with:colons"}]
+    (ice,) = rtc_configuration(servers).iceServers
+    assert (ice.urls, ice.username, ice.credential) == (servers[0]["urls"], "kiosk01", "s3cret:with:colons")
+    assert rtc_configuration(None).iceServers == [] and turn_servers(None, None) is None
+
+
+def test_a_relative_credentials_path_is_beside_the_site_config(tmp_path):
+    cfg = parse_config(_site(TURN + 'turn_credentials = "turn.cred"\n'), str(tmp_path / "site.toml"), demo=True)
+    assert cfg.video.turn_credentials == str(tmp_path / "turn.cred")
+
+
+@pytest.mark.parametrize("text, mode, reason", [
+    ("kiosk01:pw\n", 0o644, "readable by everyone"),
+    ("kiosk01\n", 0o600, ":2: not username:password"),
+    ("\n\n# none\n", 0o600, "empty"),
+    ("a:b\nc:d\n", 0o600, ":2: one line username:password expected"),
+    ("kiosk 01:pw\n", 0o600, ":1: the username has a space"),
+    (":pw\n", 0o600, ":1: not username:password"),
+])
+def test_check_config_names_a_bad_credentials_file_with_its_line_never_the_password(tmp_path, text, mode, reason):
+    path = _creds(tmp_path, "\n" + text if "kiosk01\n" == text else text, mode)
+    with pytest.raises(ConfigProblems) as e:
+        parse_config(_site(TURN + f'turn_credentials = "{path}"\n'), "site.toml", demo=True, check_files=True)
+    msg = str(e.value)
+    assert "site.toml:" in msg and "video.turn_credentials:" in msg and reason in msg, msg
+    assert "pw" not in msg.replace(path, "")
+
+
+def test_an_unreadable_credentials_file_at_start_means_no_turn_and_a_warning(tmp_path, caplog):
+    from kiosk.devices.videodesk import turn_servers
+    path = _creds(tmp_path, "kiosk01:hunter2\n", 0o604)
+    assert turn_servers("turn:t.example.invalid", path) is None
+    assert "readable by everyone" in caplog.text and "hunter2" not in caplog.text
+    assert turn_servers("turn:t.example.invalid", str(tmp_path / "missing")) is None
+
+
+@pytest.mark.parametrize("extra, key, reason", [
+    ('turn = "stun:x:3478"\nturn_credentials = "/c"\n', "video.turn", "turn:host:3478?transport=udp"),
+    ('turn = "turn:x:3478?transport=sctp"\nturn_credentials = "/c"\n', "video.turn", "TURN URL"),
+    ('turn = "turn:x:3478"\n', "video", "turn and turn_credentials go together"),
+    ('turn_credentials = "/c"\n', "video", "turn and turn_credentials go together"),
+])
+def test_bad_turn_settings_are_named(extra, key, reason):
+    with pytest.raises(ConfigProblems) as e:
+        parse_config(_site('[video]\ngateway = "ws://x:8188"\ndesk = "d"\n' + extra), "site.toml", demo=True)
+    msg = str(e.value)
+    assert f"{key}:" in msg and reason in msg, msg
