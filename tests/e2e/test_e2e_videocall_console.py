@@ -48,7 +48,7 @@ PASSWORD = "Zhang-San-Desk-2026"
 DESKS = ("desk-login", "desk-media", "desk-kiosk-hangs-up", "desk-privacy")
 
 # Every data-channel message the page receives, whoever reads it (janus.js sets onmessage). The page
-# runs under its Content-Security-Policy (no eval): waits are functions, never strings.
+# runs under its Content-Security-Policy (no eval): waits are polled with page.evaluate.
 HOOK = """
 window.__wire = [];
 (() => {
@@ -196,9 +196,16 @@ def open_console(site, desk, *, log_in=True, wire=None):
     if log_in:
         page.fill("#login", f"clerk-{desk}")
         page.fill("#password", PASSWORD)
-        page.click("#submit")
-        page.wait_for_function("() => window.deskState && window.deskState.state === 'watching'", timeout=WAIT * 1000)
+        with page.expect_navigation():  # a wait begun on the login page would watch a page that is gone
+            page.click("#submit")
+        until(page, "window.deskState && window.deskState.state === 'watching'")
     return ctx, page
+
+
+def until(page, expression: str) -> None:
+    """Wait until a JavaScript expression is true in the page, polled with page.evaluate (Playwright's
+    wait_for_function, right after the login's navigation, at times never saw a true predicate)."""
+    wait_for(lambda: page.evaluate(expression), f"{expression} on the console")
 
 
 def stats(page):
@@ -269,8 +276,9 @@ def test_without_a_session_the_page_and_its_api_refuse_and_a_wrong_password_is_r
             api = page.evaluate("fetch('/api/me').then((r) => r.status)")
             page.fill("#login", "clerk-desk-login")
             page.fill("#password", PASSWORD)
-            page.click("#submit")
-            page.wait_for_function("() => window.deskState && window.deskState.state === 'watching'", timeout=WAIT * 1000)
+            with page.expect_navigation():
+                page.click("#submit")
+            until(page, "window.deskState && window.deskState.state === 'watching'")
             cookie = ctx.cookies()[0]
             me = page.evaluate("fetch('/api/me').then((r) => r.json())")
             page.click("#logout")
@@ -302,21 +310,20 @@ def test_kiosk_and_the_clerks_console_in_chromium_exchange_media_both_ways(site)
     def clerk():
         ctx, page = open_console(site, "desk-media")
         try:
-            page.wait_for_function("() => window.deskState.queue.length === 1", timeout=WAIT * 1000)
+            until(page, "window.deskState.queue.length === 1")
             queued = page.evaluate("window.deskState.queue[0]")
             row = page.inner_text("#queue tbody tr")
             page.click("#answer")
-            page.wait_for_function("() => window.deskState.state === 'in_call'", timeout=WAIT * 1000)
+            until(page, "window.deskState.state === 'in_call'")
             wait_flowing(page)
             heard.wait("answered")
             wait_for(lambda: call.peer.stats["video_in"] >= 10 and call.peer.stats["audio_in"] >= 20,
                      f"the console's media at the kiosk: {call.peer.stats}")
             media = stats(page)
             kiosk_seen = page.evaluate("window.deskState.kiosk")
-            page.wait_for_function("() => window.deskState.context && window.deskState.context.step === 'form'",
-                                   timeout=WAIT * 1000)
+            until(page, "window.deskState.context && window.deskState.context.step === 'form'")
             call.update(context(step="scan"))
-            page.wait_for_function("() => window.deskState.context.step === 'scan'", timeout=WAIT * 1000)
+            until(page, "window.deskState.context.step === 'scan'")
             step_shown = page.inner_text("#ctx-step")
             page.click(".phrase >> nth=0")  # 请补扫户口本首页
             page.click("#note-send")
@@ -325,8 +332,7 @@ def test_kiosk_and_the_clerks_console_in_chromium_exchange_media_both_ways(site)
             page.click("#note-send")
             wait_for(lambda: len([k for k, _ in heard.log if k == "note"]) == 2, f"the second note: {heard.log}")
             call.show(SharedMaterial(code="HKB", name="户口本", pages=pages))
-            page.wait_for_function("() => window.deskState.materials.length === 1 && window.deskState.materials[0].shown === 2",
-                                   timeout=WAIT * 1000)
+            until(page, "window.deskState.materials.length === 1 && window.deskState.materials[0].shown === 2")
             shown = page.evaluate("[...document.querySelectorAll('#materials img')].map((i) => "
                                   "[i.naturalWidth, i.naturalHeight, i.dataset.page])")
             material = page.evaluate("window.deskState.materials[0]")
@@ -367,7 +373,7 @@ def test_the_kiosk_hangs_up_and_the_console_shows_the_call_ended(site):
             wait_flowing(page, 5)
             heard.wait("answered")
             call.hang_up(wait=WAIT)
-            page.wait_for_function("() => window.deskState.state === 'ended'", timeout=WAIT * 1000)
+            until(page, "window.deskState.state === 'ended'")
             return page.evaluate("[window.deskState.ended_by, window.deskState.queue.length]"), \
                 page.is_visible("#ended"), page.inner_text("#ended")
         finally:
@@ -428,13 +434,12 @@ def test_the_console_never_receives_the_unmasked_id_number(site, tmp_path):
         def clerk():
             ctx, page = open_console(site, "desk-privacy", wire=wire)
             try:
-                page.wait_for_function("() => window.deskState.queue.length === 1", timeout=WAIT * 1000)
+                until(page, "window.deskState.queue.length === 1")
                 page.click("#answer")
                 wait_flowing(page, 5)
-                page.wait_for_function("() => window.deskState.context && window.deskState.context.matter_code", timeout=WAIT * 1000)
+                until(page, "window.deskState.context && window.deskState.context.matter_code")
                 go.set()
-                page.wait_for_function("() => window.deskState.materials.length === 1 && window.deskState.materials[0].shown === 1",
-                                       timeout=WAIT * 1000)
+                until(page, "window.deskState.materials.length === 1 && window.deskState.materials[0].shown === 1")
                 page.click("#hangup")
                 channel = page.evaluate("window.__wire")
                 bodies = []
