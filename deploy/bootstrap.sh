@@ -27,6 +27,7 @@ DEBS=(pcscd libpcsclite-dev swig vsmartcard-vpcd libsane1 libsane-dev sane-utils
       chromium  # 视频帮办: the clerk's console under test, headless, driven by playwright (tests/e2e)
       alsa-utils pulseaudio-utils  # 视频帮办: the call's microphone is recorded by arecord (alsa://) or parec (pulse://)
       pulseaudio  # 视频帮办: a PulseAudio server of its own that the media wire test starts (a sine source)
+      coturn  # 视频帮办: TURN for kiosks and consoles behind NAT; the TURN e2e test starts turnserver in its namespace
 )
 
 PY=${PYTHON:-python3}
