@@ -37,7 +37,9 @@ class SkippableClock:
             self._skip += seconds
 
 
-def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
+def play(app, services, folder: str, clock: SkippableClock, video=None) -> list[str]:
+    """`video`: the demo's 视频帮办 (kiosk/demo/video.py: its gateway and scripted clerk, or why
+    there is none); None: the journey without the help call."""
     if os.path.isdir(folder):
         for f in os.listdir(folder):
             if f.endswith(".png"):
@@ -106,6 +108,8 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
         d.tap_id("next")
         d.wait_state("scan")
         _scan_as_a_person_scans(d, services, twins, shot)
+        if video is not None:  # 视频帮办 from the scan step: a clerk answers, sees a page, sends a note
+            _call_a_clerk(d, services, video, shot)
         d.tap_id("next")
         d.wait_state("delivery")
         d.tap_id("mail")
@@ -254,6 +258,80 @@ def play(app, services, folder: str, clock: SkippableClock) -> list[str]:
     finally:
         d.stop()
     return shots
+
+
+# ---- 视频帮办: the help call in the headless demo ------------------------------------------------
+CALL_WAIT = 20.0  # seconds for each thing the call waits for (the clerk, the media, a message)
+CALL_SHOWN = "health"  # the material the resident shows the clerk (one tap)
+CALL_NOTE = "请补扫户口本首页"  # the clerk's note, shown large and spoken
+
+
+def _call_a_clerk(d: Driver, services, video, shot) -> None:
+    """The resident at the scan step presses 视频帮办: the consent, the wait at the desk of the
+    matter's jurisdiction, the scripted clerk answers (its test pattern on screen), the resident
+    shows one material, the clerk sends a note and hangs up; back at the step with the notice, the
+    note and every scan kept. Without video help on this machine: the words that say so. A call
+    that cannot be made within CALL_WAIT is logged and the journey goes on without it."""
+    import logging
+
+    log = logging.getLogger("kiosk.demo")
+    cover = d.shell.call_cover
+    call = d.shell.ctx.journey.call
+    d.tap_id("help")
+    if not video.available:
+        d.wait(lambda: cover.pane == "unavailable", what="the words that video help is not available")
+        shot("call-unavailable")
+        d.tap_id("call_unavailable_ok")
+        d.wait(lambda: cover.pane == "", what="the step again")
+        log.warning("demo: 视频帮办 not available here (%s): pictured what the resident is told", video.why)
+        return
+    matter = services.session.data.matter
+    desk = services.config.video_desk(matter.jurisdiction if matter is not None else None)
+    scans = sorted(services.session.data.attachments)
+    clerk = None
+    try:
+        d.wait(lambda: cover.pane == "consent", what="the consent")
+        shot("call-consent")
+        clerk = video.clerk(desk, answer=False)  # watching the desk; answers when the script says
+        d.wait(clerk.watching.is_set, CALL_WAIT, f"the clerk at desk {desk}")
+        d.tap_id("call_agree")
+        d.wait(lambda: bool(clerk.queue()), CALL_WAIT, "the kiosk in the desk's queue")
+        d.wait(lambda: cover.pane == "waiting" and cover.place == 1, CALL_WAIT, "the place in the queue")
+        shot("call-waiting")
+        clerk.take()
+        d.wait(lambda: cover.pane == "in_call", CALL_WAIT, "the clerk's answer")
+        d.wait(lambda: cover.drawn["remote"] >= 3 and cover.drawn["self"] >= 1, CALL_WAIT,
+               "the clerk's video on screen")
+        d.wait(clerk.context.is_set, CALL_WAIT, "the kiosk's context at the clerk")
+        shot("call-in-call")
+        d.tap_id(f"call_show_{CALL_SHOWN}")
+        d.wait(clerk.material.is_set, CALL_WAIT, f"the material {CALL_SHOWN} at the clerk")
+        clerk.note(CALL_NOTE)
+        d.wait(lambda: call.view.note == CALL_NOTE and cover.note == CALL_NOTE, CALL_WAIT, "the clerk's note")
+        shot("call-note")
+        clerk.hang_up(wait=CALL_WAIT)
+        d.wait(lambda: call.view.state == "idle" and cover.pane == "notice", CALL_WAIT, "the clerk's hang-up")
+        shot("call-ended")  # back at the step: the notice, the note kept
+        log.info("demo: 视频帮办: the clerk at %s answered, saw %s, sent a note, hung up", desk,
+                 [m["code"] for m in clerk.materials()])
+    except (TimeoutError, LookupError, OSError, RuntimeError) as e:
+        log.warning("demo: 视频帮办: the call could not be made (%s); the demo goes on without it", e)
+        if call.view.state in ("waiting", "in_call"):
+            call.hang_up()
+        elif call.view.state in ("consent", "unavailable"):
+            call.decline()
+        d.frames(2)
+    finally:
+        if clerk is not None:
+            try:
+                clerk.close(wait=CALL_WAIT)
+            except Exception as e:  # noqa: BLE001 — video.close() stops the rest
+                log.info("demo: the clerk did not leave cleanly: %s: %s", type(e).__name__, e)
+    if cover.pane == "notice":
+        d.tap_id("call_notice_ok")
+    d.wait(lambda: cover.pane == "" and d.state == "scan", what="the scan step again")
+    if sorted(services.session.data.attachments) != scans:
+        raise RuntimeError(f"the call lost scans: {scans} before, {sorted(services.session.data.attachments)} after")
 
 
 STROKES = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "tests", "data",
