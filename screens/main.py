@@ -77,16 +77,24 @@ def _run(config, args, headless: bool) -> int:
         clock = SkippableClock()
     boot.configure(fullscreen=config.ui.fullscreen and not headless, demo=args.demo or config.demo, driven=scripted)
     boot.open_window()  # before any text is rendered
-    services = build(config, clock=clock, demo=args.demo, start_devices=False)  # they start after the first frame
-    from screens.app import KioskApp
+    video = None
+    if args.demo:  # 视频帮办: the demo's own gateway and clerk, when they can run here (kiosk/demo/video.py)
+        from kiosk.demo.video import DemoVideo
 
-    app = KioskApp(services)
+        video = DemoVideo.start(config)
+        config = video.config
+    services = None
     try:
+        services = build(config, clock=clock, demo=args.demo, start_devices=False,  # they start after the first frame
+                         factories=video.factories() if video is not None else None)
+        from screens.app import KioskApp
+
+        app = KioskApp(services)
         if scripted:
             from screens.demo_script import play
 
             folder = os.path.abspath(args.out)
-            shots = play(app, services, folder, clock)
+            shots = play(app, services, folder, clock, video=video)
             for why in services.availability.values():
                 print(f"kiosk: {why} (the kiosk ran without it)", file=sys.stderr)
             print(f"kiosk: demo journey played; {len(shots)} pictures in {folder}")
@@ -96,7 +104,10 @@ def _run(config, args, headless: bool) -> int:
         app.run()
         return 0
     finally:
-        services.close()
+        if services is not None:
+            services.close()
+        if video is not None:
+            video.close()
 
 
 if __name__ == "__main__":
