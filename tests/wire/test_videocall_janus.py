@@ -205,6 +205,27 @@ def test_a_second_clerk_never_answers_a_kiosk_already_taken(call_site):
     call.hang_up(wait=WAIT)
 
 
+def test_two_clerks_answering_at_once_one_keeps_the_kiosk(call_site):
+    _ns, url, _proc, desk, clerk_loop = call_site
+    heard = Heard()
+    call = desk.call(DESK, CONTEXT, heard)
+    heard.wait("queued")
+    clerks = [Clerk(clerk_loop, url, name=f"clerk-{i}", answer=False) for i in (1, 2)]
+    for c in clerks:
+        assert c.watching.wait(WAIT)
+    for c in clerks:  # both press answer on the same kiosk
+        c.take(call.peer._my_id)
+    heard.wait("answered")
+    wait_for(lambda: sum(c.feed is not None for c in clerks) == 1, f"one clerk keeps it: {[c.log for c in clerks]}")
+    (keeper,) = [c for c in clerks if c.feed is not None]
+    wait_for(lambda: keeper.stats["video_in"] >= 3, "media at the clerk who kept it")
+    assert [e for e in heard.log if e[0] == "answered"] == [("answered", keeper.name)]
+    assert not heard.events["ended"].is_set()
+    for c in clerks:
+        c.close(wait=WAIT)
+    call.hang_up(wait=WAIT)
+
+
 def test_notes_context_materials_and_pictures_on_the_data_channel(call_site, caplog):
     _ns, url, _proc, desk, clerk_loop = call_site
     caplog.set_level(logging.INFO)
@@ -270,4 +291,80 @@ def test_the_tone_and_pattern_twins_open_and_a_bad_url_is_named():
         open_track("rtsp://cam", "video")
 
 
-_ = queue  # the privacy test below pumps a queue as the app's main thread
+def test_nothing_the_kiosk_sends_holds_the_residents_id_number_or_name(tmp_path):
+    """The whole slice with an identified resident: the journey at the scan step, help, consent,
+    a clerk answers, the resident goes back a step and on again, shows a material, the clerk's note
+    arrives, the resident hangs up. Every WebSocket frame and data message the kiosk sent is kept
+    and searched for the ID number and the name. The app's hop onto its main thread is a queue this
+    thread drains."""
+    from kiosk.bootstrap import build
+    from kiosk.clock import FakeClock
+    from kiosk.config import VideoConfig, load_config
+    from kiosk.journey import Journey, run_now
+    from tests.support.fakes import RESIDENT, fake_factories
+
+    with netns.namespace() as ns, gw.gateway(ns, str(tmp_path / "janus")) as (url, _proc):
+        cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path / "data"),
+                                  video=VideoConfig(gateway=url, desk=DESK, camera="test://pattern",
+                                                    microphone="test://tone"))
+        services = build(cfg, clock=FakeClock(), factories=fake_factories())
+        services.video.record = True
+        main: queue.Queue = queue.Queue()
+        journey = Journey(services.session, services.actions, executor=run_now, video=services.video, post=main.put)
+        clerk_loop = CallLoop()
+        netns.in_namespace(ns, lambda: (services.video._loop._ensure(), clerk_loop._ensure()))
+
+        def pump_until(cond, what):
+            for _ in range(int(WAIT / 0.05)):
+                if cond():
+                    return
+                try:
+                    main.get(timeout=0.05)()
+                except queue.Empty:
+                    pass
+            raise AssertionError(f"not within {WAIT} s: {what}: {journey.snapshot().call}")
+
+        clerk = None
+        try:
+            journey.fire("start")
+            journey.fire("card_read", identity=RESIDENT, source="idreader")
+            journey.fire("pick", matter=services.catalog.get("TZ-YB-001"))
+            journey.fire("next")
+            values = dict(services.actions.prefill(journey.snapshot().matter, RESIDENT), phone="13912345678")
+            assert journey.finish_form(values) == {} and journey.snapshot().state == "scan"
+            journey.scan("residence_proof")
+            journey.help()
+            journey.call.agree()
+            pump_until(lambda: journey.snapshot().call.position == 1, "queued")
+            clerk = Clerk(clerk_loop, url, name="王老师")
+            pump_until(lambda: journey.snapshot().call.state == "in_call", "answered")
+            assert journey.snapshot().call.clerk == "王老师"
+            assert clerk.context.wait(WAIT), clerk.log
+            journey.fire("back")  # to the form and on again: both steps told
+            journey.fire("next", form=values)
+            wait_for(lambda: [c["step"] for c in clerk.contexts][-2:] == ["form", "scan"], f"steps: {clerk.contexts}")
+            journey.show_material("residence_proof")
+            assert clerk.material.wait(WAIT), clerk.log
+            assert clerk.materials()[0]["code"] == "residence_proof"
+            pump_until(lambda: journey.snapshot().call.shown == ("residence_proof",), "shown")
+            clerk.note("请补扫户口本首页")
+            pump_until(lambda: journey.snapshot().call.note == "请补扫户口本首页", "the note")
+            pump_until(lambda: journey.call_frame("remote") is not None and journey.call_frame("self") is not None,
+                       "pictures")
+            journey.call.hang_up()
+            assert clerk.ended.wait(WAIT), clerk.log
+            sent = services.video.last.peer.gw.sent
+            assert any('"type": "context"' in m for m in sent) and any('"type": "material"' in m for m in sent)
+            assert any('"request": "publish"' in m for m in sent)  # the SDP offers are in there too
+            for m in sent:  # as sent, and decoded (the JSON API escapes non-ASCII: a name would hide)
+                plain = json.dumps(json.loads(m), ensure_ascii=False)
+                for text in (m, plain):
+                    assert RESIDENT.id_number not in text and RESIDENT.name not in text
+            assert any(services.config.site in json.dumps(json.loads(m), ensure_ascii=False) for m in sent)
+            told = json.dumps([clerk.kiosk, clerk.contexts, clerk.log[:1]], ensure_ascii=False)
+            assert "TZ-YB-001" in told and RESIDENT.id_number not in told and RESIDENT.name not in told
+        finally:
+            if clerk is not None:
+                clerk.close(wait=WAIT)
+            services.close()
+            clerk_loop.close()
