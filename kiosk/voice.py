@@ -3,7 +3,8 @@
 Every spoken sentence comes from kiosk/words.py: a screen's prompt is its `voice.<state>` key (a
 sentence written to be heard), a failure is spoken only when its words are one of the word list's
 fixed sentences (no placeholder filled), so no personal value is ever spoken. A tracking number is
-spoken only when the resident asks, digit by digit (`digits`).
+spoken only when the resident asks, digit by digit (`digits`); a clerk's note (视频帮办) as the clerk
+wrote it, once when it arrives (`note_speech`).
 
 Mandarin goes through espeak-ng's `cmn-latn-pinyin` voice (its `cmn` voice is broken in Debian 12:
 hanzi read as pinyin letters): the hanzi become tone-numbered pinyin by pypinyin, with its phrase
@@ -101,6 +102,23 @@ def speech(text: str, lang: str) -> tuple[str, str]:
 
 def sentence(key: str, lang: str) -> str:
     return say(key, lang)
+
+
+NOTE_MAX = 200  # characters of a clerk's note that are spoken (docs/videocall.md: a note is ≤ 200)
+
+
+def note_speech(text: str) -> tuple[str, str] | None:
+    """(what espeak-ng is fed, its voice) for a clerk's note (视频帮办), or None when nothing in
+    it can be said. The one sentence not from the word list: the clerk wrote it for the resident
+    to hear. Said in Chinese when it holds any hanzi (whatever the screen's language: it is the
+    clerk's Chinese), else by the English voice (Latin letters read as letters in pinyin)."""
+    text = " ".join(str(text or "").split())[:NOTE_MAX]
+    if not any(ch.isalnum() for ch in text):
+        return None
+    if re.search(r"[\u4e00-\u9fff]", text):
+        spoken = to_pinyin(text)
+        return (spoken, ZH_VOICE) if spoken else None
+    return text, EN_VOICE
 
 
 # The failures a screen shows in fixed words (what went wrong and what to do next): rendered at

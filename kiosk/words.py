@@ -436,9 +436,10 @@ WORDS: dict[str, tuple[str, str]] = {
                     "Video help cannot be reached now. Please ask the hall's staff."),
     # ---- 视频帮办 on screen: the help button, the consent, the wait, the call, the note (screens/call.py)
     "call.desk": ("将呼叫：{desk}的工作人员", "You will call a clerk of {desk}"),
+    "call.consent_camera": ("通话时本机的摄像头和麦克风将打开。", "The kiosk's camera and microphone will be on during the call."),
     "call.consent_sees": ("工作人员会看到：您的画面和声音、正在办理的事项和步骤。", "The clerk sees and hears you, and sees the matter and step you are on."),
     "call.consent_materials": ("您扫描的材料：只有您点按“给工作人员看”时才会给工作人员看。",
-                               "Your scanned materials: only those you tap “Show the clerk” for."),
+                               "Your scanned materials: only those you tap \"Show the clerk\" for."),
     "call.consent_never": ("工作人员不会看到您的完整证件号码。", "The clerk never sees your full ID number."),
     "call.place": ("您排在第 {place} 位", "You are number {place} in the queue"),
     "call.queueing": ("正在排队，请稍候", "In the queue, please wait"),

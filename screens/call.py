@@ -16,6 +16,7 @@ from kivy.clock import Clock
 from kivy.graphics.texture import Texture
 from kivy.properties import BooleanProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
 
 from screens import call_words
 from screens.i18n import tr
@@ -71,7 +72,7 @@ class CallCover(BoxLayout):
         journey = self.ctx.journey
         view = journey.call.view
         snap = journey.snapshot()
-        note = getattr(view, "note", "") or ""
+        note = view.note
         if view.state != "idle":
             pane = view.state
         elif view.notice or note:
@@ -82,10 +83,10 @@ class CallCover(BoxLayout):
         self.place = view.position
         self.muted = view.muted
         self.note = note
-        self.clerk = getattr(view, "clerk", "") or ""
+        self.clerk = view.clerk
         self.notice = call_words.notice_text(view.notice, look.lang)
         if pane == "in_call":
-            self._build_materials(snap, tuple(getattr(view, "shown", ()) or ()))
+            self._build_materials(snap, view.shown)
             self._start_pump()
         else:
             self._stop_pump()
@@ -121,9 +122,7 @@ class CallCover(BoxLayout):
         self.ctx.journey.call.dismiss()
 
     def show_material(self, code: str) -> None:
-        show = getattr(self.ctx.journey, "show_material", None)
-        if show is not None:
-            show(code)
+        self.ctx.journey.show_material(code)
 
     # ---- the materials the resident may show (one tap each, never automatic) ------------------
     def _build_materials(self, snap, shown: tuple[str, ...]) -> None:
@@ -142,6 +141,7 @@ class CallCover(BoxLayout):
             self.material_buttons[code] = btn
             self.ids[f"call_show_{code}"] = btn
             box.add_widget(btn)
+        box.add_widget(Widget(size_hint_y=1))  # the room below the buttons (they stay at the top)
         self.has_materials = bool(items)
 
     def _clear_materials(self) -> None:
@@ -171,9 +171,7 @@ class CallCover(BoxLayout):
 
     def draw_frames(self) -> None:
         """Blit each side's newest frame, if newer than the one drawn (main thread)."""
-        frame_of = getattr(self.ctx.journey, "call_frame", None)
-        if frame_of is None:
-            return
+        frame_of = self.ctx.journey.call_frame
         for side, image in (("remote", self.ids.remote), ("self", self.ids.selfview)):
             try:
                 frame = frame_of(side)

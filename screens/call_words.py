@@ -39,14 +39,17 @@ def notice_text(notice: str, lang: str = "zh") -> str:
 
 
 def materials(snapshot, shown: tuple[str, ...], lang: str = "zh") -> list[tuple[str, str, bool]]:
-    """(code, button text, shown already) for each material scanned in this visit, in the
-    matter's order: each one the resident may show the clerk with one tap."""
+    """(code, button text, shown already) for each material scanned in this visit (whole, or some
+    pages of it), in the matter's order: each one the resident may show the clerk with one tap.
+    Never the ID card: the clerk never sees the ID number (kiosk.journey shows none either)."""
     matter = snapshot.matter
     if matter is None:
         return []
     out = []
     for m in matter.materials:
-        if m.code not in snapshot.attachments:
+        pages = snapshot.pages.get(m.code)
+        scanned = m.code in snapshot.attachments or (pages is not None and pages.count > 0)
+        if not scanned or m.kind == "id_card":
             continue
         label = (getattr(m, "name_en", "") or m.name) if lang == "en" else m.name
         done = m.code in shown

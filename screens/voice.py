@@ -25,6 +25,7 @@ class VoicePlayer(EventDispatcher):
         self.cache = cache  # drivers.speech.SpeechCache, or None (espeak-ng missing): silent
         self._sound = None
         self._loaded: dict[str, object] = {}  # path → Sound: loaded once, played many times
+        self._note = ""  # the clerk's note last asked to be said (a late rendering of an older one is not played)
         self.played: list[tuple[str, str, str, float, float]] = []
         self.said: list[tuple[str, str, str]] = []  # (state, key, wav) of every prompt due, played or not
 
@@ -51,6 +52,7 @@ class VoicePlayer(EventDispatcher):
     def reset(self) -> None:
         """Back to the site's volume for the next resident; nothing left playing."""
         self.step = voice.VOLUMES.index(voice.DEFAULT_VOLUME)
+        self._note = ""
         self.stop()
 
     def screen(self, state: str, shown_at: float | None = None) -> None:
@@ -91,6 +93,27 @@ class VoicePlayer(EventDispatcher):
             if path is not None:
                 Clock.schedule_once(lambda _dt: self._play_file(path, "voice.number", "receipt"), 0)
         self.cache.prepare([(spoken, v)], done=ready)
+
+    def say_note(self, text: str, state: str = "call") -> None:
+        """A clerk's note (视频帮办), said once when it arrives: rendered now off the main thread
+        (the same hanzi → pinyin and volume as every prompt), played when ready — unless a newer
+        note came meanwhile. Muted: shown only."""
+        self._note = text
+        if self.cache is None or self.volume == 0.0:
+            return
+        said = voice.note_speech(text)
+        if said is None:
+            return
+        from kivy.clock import Clock
+
+        def ready(_text, _voice, path):
+            if path is not None:
+                Clock.schedule_once(lambda _dt: self._play_note(text, path, state), 0)
+        self.cache.prepare([said], done=ready)
+
+    def _play_note(self, text: str, path: str, state: str) -> None:
+        if text == self._note and self.volume > 0.0:
+            self._play(path, "call.note", state, time.monotonic(), keep=False)
 
     def _play_file(self, path: str, key: str, state: str) -> None:
         self._play(path, key, state, time.monotonic(), keep=False)

@@ -137,3 +137,101 @@ def fake_factories() -> dict:
     return {"idreader": lambda c, k: FakeSource("idreader"), "sscard": lambda c, k: FakeSource("sscard"),
             "printer": lambda c, k: FakePrinter(), "scanner": lambda c, k: FakeScanner(),
             "outbox": lambda c, k, cat: FakeOutbox()}
+
+
+# ---- 视频帮办: the VideoDesk port in-process (the e2e screens' tests and their unit tests) ----------
+class FakeVideoCall:
+    """One call as the port gives it (kiosk.ports.Call), driven by the test as a gateway and a clerk
+    would: `queued(n)`, `answer(clerk)`, `note(text)`, `end(why)` report to the kiosk (the
+    listener hops them onto the app's main thread); what the kiosk asked is recorded (`muted`,
+    `hung_up`, `updates`, `shown`). `frame(side)` gives synthetic pictures: a new one at each
+    ask (its number grows), the resident's own from the start, the clerk's once answered."""
+
+    SIZES = {"remote": (320, 240), "self": (160, 120)}
+
+    def __init__(self, desk: str, context, listener):
+        self.desk, self.context, self.listener = desk, context, listener
+        self.muted, self.hung_up = False, 0
+        self.updates: list = []  # CallContext, one per step the resident moved to in the call
+        self.shown: list = []  # SharedMaterial, one per tap
+        self.live, self.answered = True, False
+        self.frames_given = {"remote": 0, "self": 0}
+
+    # the gateway's and the clerk's side (the test)
+    def queued(self, position: int) -> None:
+        self.listener.queued(position)
+
+    def answer(self, clerk: str = "") -> None:
+        self.answered = True
+        self.listener.answered(clerk) if clerk else self.listener.answered()
+
+    def note(self, text: str) -> None:
+        self.listener.note(text)
+
+    def end(self, why: str = "clerk") -> None:
+        self.live = False
+        self.listener.ended(why)
+
+    # the kiosk's side (kiosk.ports.Call)
+    def mute(self, on: bool) -> None:
+        self.muted = on
+
+    def hang_up(self) -> None:
+        self.hung_up += 1
+        self.live = False
+
+    def update(self, context) -> None:
+        self.updates.append(context)
+
+    def show(self, material) -> None:
+        self.shown.append(material)
+
+    def frame(self, which: str):
+        from kiosk.ports import VideoImage
+
+        if not self.live or (which == "remote" and not self.answered):
+            return None
+        self.frames_given[which] += 1
+        n = self.frames_given[which]
+        w, h = self.SIZES[which]
+        return VideoImage(w, h, synthetic_picture(w, h, n, which == "remote"), n)
+
+
+def synthetic_picture(w: int, h: int, n: int, remote: bool) -> bytes:
+    """rgb24, top row first: a vertical gradient (blue for the clerk, green for the resident) with
+    a light band that moves down a row at each frame — every frame differs from the one before."""
+    band = (n * 4) % h
+    rows = []
+    for y in range(h):
+        if band <= y < band + 8:
+            px = (240, 240, 240)
+        elif remote:
+            px = (20, 40 + y * 120 // h, 90 + y * 150 // h)
+        else:
+            px = (30, 80 + y * 150 // h, 50)
+        rows.append(bytes(px) * w)
+    return b"".join(rows)
+
+
+class FakeVideoDesk:
+    """The VideoDesk port (kiosk.ports) without a gateway: each call recorded; `down` raises as a
+    gateway that cannot be reached does."""
+
+    def __init__(self, down: bool = False):
+        self.calls: list[FakeVideoCall] = []
+        self.down = down
+
+    @property
+    def last(self) -> FakeVideoCall | None:
+        return self.calls[-1] if self.calls else None
+
+    def call(self, desk: str, context, listener) -> FakeVideoCall:
+        if self.down:
+            raise ConnectionRefusedError("gateway: connection refused")
+        c = FakeVideoCall(desk, context, listener)
+        self.calls.append(c)
+        return c
+
+    def close(self) -> None:
+        for c in self.calls:
+            c.live = False

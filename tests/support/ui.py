@@ -220,14 +220,17 @@ def child_main(target: str, tmp: str) -> int:
     config = site_config(tmp_path)
     boot.configure(demo=False, driven=True)  # no device dock: the journeys drive the twins directly
     boot.open_window()
+    modname, _, fname = target.partition(":")
+    fn = getattr(importlib.import_module(modname), fname).journey
+    # a journey may change the site and hand in fakes of some ports: `fn.site(config) -> (config, factories)`
+    config, factories = fn.site(config) if hasattr(fn, "site") else (config, None)
     clock = SkippableClock()
-    services = build(config, clock=clock, demo=True, start_devices=False)  # as the app does: after the first frame
+    services = build(config, clock=clock, demo=True, start_devices=False,  # as the app does: after the first frame
+                     factories=factories)
     services.demo = False
     from screens.app import KioskApp
     from screens.driver import Driver
 
-    modname, _, fname = target.partition(":")
-    fn = getattr(importlib.import_module(modname), fname).journey
     d = Driver(KioskApp(services))
     ui = UI(d, services, clock, shots)
     try:
