@@ -97,3 +97,47 @@ def kill(proc: subprocess.Popen) -> None:
     with contextlib.suppress(ProcessLookupError):
         os.killpg(proc.pid, signal.SIGKILL)
     proc.wait(5)
+
+
+# ---- coturn, for the kiosk's TURN path -----------------------------------------------------------------
+def turnserver_binary() -> str | None:
+    return shutil.which("turnserver")
+
+
+def _stun_answers(ip: str, port: int) -> bool:
+    """A STUN binding request answers (it needs no credentials): the TURN server is up."""
+    import secrets
+    req = b"\x00\x01\x00\x00\x21\x12\xa4\x42" + secrets.token_bytes(12)
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(0.2)
+        try:
+            s.sendto(req, (ip, port))
+            return s.recv(512)[8:20] == req[8:20]
+        except OSError:
+            return False
+
+
+@contextlib.contextmanager
+def turnserver(ns: str, folder: str, user: str, password: str, ip: str = "10.77.0.1", port: int = 3478,
+               *, ready_within: float = 10.0):
+    """coturn in namespace `ns` with one long-term credential; yields its log file's path."""
+    os.makedirs(folder, exist_ok=True)
+    log_path = os.path.join(folder, "turn.log")
+    log = open(log_path, "w")
+    proc = subprocess.Popen(
+        ["ip", "netns", "exec", ns, turnserver_binary(), "-n", f"--listening-ip={ip}", f"--relay-ip={ip}",
+         f"--listening-port={port}", "--lt-cred-mech", f"--user={user}:{password}", "--realm=kiosk.test",
+         "--no-tls", "--no-dtls", "--no-cli", "--log-file=stdout", "--simple-log", "--verbose",
+         f"--userdb={os.path.join(folder, 'turndb')}", f"--pidfile={os.path.join(folder, 'turn.pid')}"],
+        stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + ready_within  # waits for the server to answer, not for a timeout
+        while not in_namespace(ns, _stun_answers, ip, port):
+            if proc.poll() is not None or time.monotonic() > deadline:
+                log.flush()
+                raise RuntimeError("turnserver did not start: " + open(log_path).read()[-2000:])
+            time.sleep(0.05)
+        yield log_path
+    finally:
+        stop(proc)
+        log.close()

@@ -274,6 +274,51 @@ def test_notes_context_materials_and_pictures_on_the_data_channel(call_site, cap
     clerk.close(wait=WAIT)
 
 
+@pytest.mark.skipif(not gw.turnserver_binary(), reason="coturn is not installed (deploy/bootstrap.sh installs it)")
+def test_the_sites_turn_server_and_credentials_file_reach_the_kiosks_calls(tmp_path):
+    """[video] turn and turn_credentials, through the composition root: the kiosk's offers carry a
+    relay candidate coturn allocated with the file's credentials, and the call connects."""
+    import os
+    import secrets
+
+    from kiosk.bootstrap import build
+    from kiosk.clock import FakeClock
+    from kiosk.config import VideoConfig, load_config
+    from tests.support.fakes import fake_factories
+
+    password = secrets.token_urlsafe(12)
+    creds = tmp_path / "turn.cred"
+    creds.write_text(f"kiosk01:{password}\n")
+    os.chmod(creds, 0o600)
+    with netns.namespace() as ns, gw.gateway(ns, str(tmp_path / "janus")) as (url, _proc), \
+            gw.turnserver(ns, str(tmp_path / "turn"), "kiosk01", password) as turn_log:
+        cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path / "data"), video=VideoConfig(
+            gateway=url, desk=DESK, camera="test://pattern", microphone="test://tone",
+            turn="turn:10.77.0.1:3478?transport=udp", turn_credentials=str(creds)))
+        factories = {k: v for k, v in fake_factories().items() if k != "video"}  # the real desk, as a kiosk builds it
+        services = build(cfg, clock=FakeClock(), factories=factories)
+        desk, clerk_loop, clerk = services.video, CallLoop(), None
+        desk.record = True
+        netns.in_namespace(ns, lambda: (desk._loop._ensure(), clerk_loop._ensure()))
+        try:
+            heard = Heard()
+            call = desk.call(DESK, CONTEXT, heard)
+            heard.wait("queued")
+            clerk = Clerk(clerk_loop, url)
+            heard.wait("answered")
+            wait_for(lambda: flowing(call.peer.stats, clerk.stats, frames=3, audio=5), "media both ways")
+            offers = [json.loads(m)["jsep"]["sdp"] for m in call.peer.gw.sent if '"jsep"' in m]
+            assert len(offers) == 2  # the publisher's offer and the subscriber's answer
+            assert all("typ relay" in sdp and " 10.77.0.1 " in sdp for sdp in offers), offers
+            assert "kiosk01" in open(turn_log).read() and password not in "".join(call.peer.gw.sent)
+            call.hang_up(wait=WAIT)
+        finally:
+            if clerk is not None:
+                clerk.close(wait=WAIT)
+            services.close()
+            clerk_loop.close()
+
+
 def test_the_tone_and_pattern_twins_open_and_a_bad_url_is_named():
     from drivers.videocall.media import MediaError
 
