@@ -172,8 +172,9 @@ class HelpCall:
         self.run(make, done, failed)
 
     def moved(self) -> None:
-        """The resident moved to another step: the clerk in the call is told."""
-        if self._view.state == "in_call" and self._call is not None:
+        """The resident moved to another step: the clerk in the call is told (while waiting, the
+        port keeps it for when a clerk answers)."""
+        if self._view.state in ("waiting", "in_call") and self._call is not None:
             try:
                 self._call.update(self.context())
             except Exception as e:  # noqa: BLE001 — the clerk misses a step; the call goes on

@@ -391,6 +391,10 @@ def test_each_step_the_resident_moves_to_is_told_to_the_clerk(kiosk):
     journey.call.hang_up()
     journey.fire("next", form=values)  # no call: nobody is told
     assert len(call.updates) == 2
+    journey.help()
+    journey.call.agree()
+    journey.fire("back")  # while waiting: the port keeps it for the clerk who answers
+    assert [c.step for c in desk.calls[-1].updates] == ["form"]
 
 
 def test_one_tap_shows_one_scanned_material_its_pages_as_jpegs_made_through_the_executor(tmp_path):
