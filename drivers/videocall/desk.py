@@ -82,7 +82,7 @@ class PeerCall:
             log.warning("videocall: %s: call not started: %s: %s", self.peer.room, type(e).__name__, e)
             if not self.peer._over:
                 self.peer._over = True
-                await self.peer._close(tell=False)
+                await self.peer._close(tell=True)  # a gateway that answered is told we left
                 self.peer.on_event("ended", "failed")
 
     def mute(self, on: bool) -> None:
