@@ -157,6 +157,32 @@ def test_help_at_home_consent_and_decline(ui):
     ui.tap_id("call_decline")
     wait_pane(ui, "")
     assert desk(ui).calls == [] and ui.state == "home"
+    # called, then the wait cancelled: the call hung up, the notice, OK
+    ui.tap_id("help")
+    wait_pane(ui, "consent")
+    ui.tap_id("call_agree")
+    wait_pane(ui, "waiting")
+    assert desk(ui).last.context.step == "home" and desk(ui).last.desk == SITE_DESK
+    ui.tap_id("call_cancel")
+    wait_pane(ui, "notice")
+    assert desk(ui).last.hung_up == 1 and view(ui).notice == "ended"
+    ui.tap_id("call_notice_ok")
+    wait_pane(ui, "")
+    # the gateway cannot be reached: ask the hall's staff
+    desk(ui).down = True
+    ui.tap_id("help")
+    wait_pane(ui, "consent")
+    ui.tap_id("call_agree")
+    wait_pane(ui, "notice")
+    assert view(ui).notice == "failed" and "大厅工作人员" in " ".join(ui.texts())
+    check(ui, "normal", "failed")
+    ui.tap_id("call_notice_ok")
+    wait_pane(ui, "")
+    # no 视频帮办 on the technician's screen
+    for _ in range(5):
+        ui.tap_id("emblem", frames=1)
+    ui.wait_state("technician")
+    assert ui.d.widget("help").disabled and ui.d.widget("help").width == 0
 
 
 @video
