@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import hmac
 import secrets
 import threading
 
@@ -140,7 +139,3 @@ def token_from(cookie_header_value: str | None) -> str | None:
         if k == COOKIE and v:
             found = v
     return found
-
-
-def same(a: str, b: str) -> bool:
-    return hmac.compare_digest(a.encode(), b.encode())

@@ -101,7 +101,8 @@ def parse_clerks(text: str, path: str = "<clerks>") -> dict[str, Clerk]:
     lines = _Lines(text)
 
     def bad(key: str, reason: str):
-        raise ConfigError(path, reason, key=key, line=lines.line(key))
+        line = lines.line(key) or next((n for k, n in lines.where.items() if k.startswith(key + ".")), None)
+        raise ConfigError(path, reason, key=key, line=line)
 
     for k in raw:
         if k != "clerks":

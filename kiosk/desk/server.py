@@ -44,6 +44,8 @@ class Clerks:
         self._stamp = None
         self._clerks: dict[str, Clerk] = {}
         self._lock = threading.Lock()
+        if not os.path.exists(path):
+            raise ConfigError(path, "no clerks file: add a clerk with kiosk-desk add-clerk")
         self.get("")  # read now: a broken file stops the server at start
 
     def get(self, login: str) -> Clerk | None:
@@ -54,8 +56,6 @@ class Clerks:
             except OSError:
                 stamp = None
             if stamp != self._stamp:
-                if stamp is None and self._stamp is None:
-                    raise ConfigError(self.path, "no clerks file: add one with kiosk-desk add-clerk")
                 try:
                     self._clerks = load_clerks(self.path) if stamp is not None else {}
                 except (ConfigError, OSError) as e:
