@@ -90,6 +90,8 @@ def _run(config, args, headless: bool) -> int:
         from screens.app import KioskApp
 
         app = KioskApp(services)
+        if video is not None and not scripted:
+            video.serve()  # the interactive demo: a clerk answers the help call and sends a note
         if scripted:
             from screens.demo_script import play
 

@@ -52,6 +52,7 @@ class DemoVideo:
         self._loops: list = []
         self._clerks: list = []
         self._old_term: Any = None
+        self._serving: threading.Event | None = None
         self._closed = False
 
     @property
@@ -120,12 +121,44 @@ class DemoVideo:
         self._clerks.append(clerk)
         return clerk
 
+    def serve(self, note: str = "您好，我是{clerk}。请补扫户口本首页。", after: float = 3.0) -> None:
+        """The interactive demo's clerks: one on every desk of the site, answering the first
+        waiting kiosk and sending `note` `after` seconds into each call; the resident hangs up."""
+        if not self.available or self._serving is not None:
+            return
+        desks = sorted({self.config.video_desk(code) for code in self.config.serving} | {self.config.video.desk})
+        clerks = [self.clerk(desk, answer=True) for desk in desks if desk]
+        stop = self._serving = threading.Event()
+
+        def heard_from(clerk) -> bool:
+            """The kiosk in the clerk's call told its context: the data channel runs both ways."""
+            answers = [i for i, entry in enumerate(clerk.log) if entry[0] == "answered"]
+            return bool(answers) and any(entry[0] == "context" for entry in clerk.log[answers[-1]:])
+
+        def noting() -> None:
+            told: dict[int, object] = {}
+            while not stop.wait(0.2):
+                for i, clerk in enumerate(clerks):
+                    feed = clerk.feed
+                    if feed is None or told.get(i) == feed or not heard_from(clerk):
+                        continue
+                    if stop.wait(after):
+                        return
+                    if clerk.feed == feed:
+                        clerk.note(note.format(clerk=clerk.name))
+                    told[i] = feed
+
+        threading.Thread(target=noting, name="demo-clerks", daemon=True).start()
+        log.info("demo: 视频帮办: a clerk answers at %s", ", ".join(desks))
+
     # ---- the end --------------------------------------------------------------------------------
     def close(self, wait: float = 10.0) -> None:
         """Clerks, gateway and namespace gone; idempotent. Never raises."""
         if self._closed:
             return
         self._closed = True
+        if self._serving is not None:
+            self._serving.set()
         for clerk in self._clerks:
             try:
                 clerk.close(wait=wait)

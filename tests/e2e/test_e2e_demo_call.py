@@ -57,6 +57,23 @@ def _until(cond, what: str) -> None:
         time.sleep(0.05)
 
 
+CONTEXT = CallContext(kiosk_id="demo-dachang-01", site="大厂", step="scan", matter_code="DC-WJ-002",
+                      jurisdiction="dachang")
+
+
+class Heard(list):
+    """The kiosk's CallListener: what it heard, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.answered_, self.ended_ = threading.Event(), threading.Event()
+
+    def queued(self, position): self.append(("queued", position))
+    def answered(self, clerk=""): self.append(("answered", clerk)); self.answered_.set()
+    def note(self, text): self.append(("note", text))
+    def ended(self, why): self.append(("ended", why)); self.ended_.set()
+
+
 @pytest.fixture
 def demo_config(tmp_path, monkeypatch):
     monkeypatch.setenv("TMPDIR", str(tmp_path))
@@ -83,25 +100,16 @@ def test_the_demo_gateway_gives_the_site_video_help_and_a_call_is_answered(demo_
 
         clerk = video.clerk("dachang-desk", answer=True)  # the clerk's thread in the namespace
         desk = video.factories()["video"](cfg)  # the kiosk's call thread in the namespace
-        heard: list = []
-        answered, ended = threading.Event(), threading.Event()
-
-        class Listener:
-            def queued(self, position): heard.append(("queued", position))
-            def answered(self, clerk=""): heard.append(("answered", clerk)); answered.set()
-            def note(self, text): heard.append(("note", text))
-            def ended(self, why): heard.append(("ended", why)); ended.set()
-
+        heard = Heard()
         try:
-            call = desk.call("dachang-desk", CallContext(kiosk_id=cfg.kiosk_id, site=cfg.site, step="scan",
-                                                          matter_code="DC-WJ-002", jurisdiction="dachang"), Listener())
-            assert answered.wait(WAIT), heard
+            call = desk.call("dachang-desk", CONTEXT, heard)
+            assert heard.answered_.wait(WAIT), heard
             _until(lambda: call.frame("remote") is not None, "the clerk's picture at the kiosk")
             _until(lambda: clerk.stats["video_in"] >= 3, "the kiosk's picture at the clerk")
             clerk.note("请补扫户口本首页")
             _until(lambda: ("note", "请补扫户口本首页") in heard, "the note at the kiosk")
             clerk.hang_up(wait=WAIT)
-            assert ended.wait(WAIT), heard
+            assert heard.ended_.wait(WAIT), heard
             assert heard[-1] == ("ended", "clerk")
         finally:
             desk.close()
@@ -109,6 +117,29 @@ def test_the_demo_gateway_gives_the_site_video_help_and_a_call_is_answered(demo_
         video.close()
     assert not os.path.exists(f"/run/netns/{ns}")
     assert not video.gateway.running() and not os.path.exists(video.gateway.folder)
+
+
+@needs_gateway
+def test_the_interactive_demos_clerk_answers_every_desk_and_sends_a_note(demo_config):
+    from kiosk.demo.video import DemoVideo
+
+    video = DemoVideo.start(demo_config)
+    try:
+        video.serve(after=0.1)
+        desk = video.factories()["video"](video.config)
+        try:
+            for name in ("tongzhou-desk", "dachang-hall"):  # a jurisdiction's desk, the hall's own
+                heard = Heard()
+                call = desk.call(name, CONTEXT, heard)
+                assert heard.answered_.wait(WAIT), (name, heard)
+                assert ("answered", "王老师") in heard
+                _until(lambda: any(h[0] == "note" for h in heard), f"the note at {name}")
+                assert ("note", "您好，我是王老师。请补扫户口本首页。") in heard
+                call.hang_up(wait=WAIT)
+        finally:
+            desk.close()
+    finally:
+        video.close()
 
 
 def test_without_a_gateway_the_site_has_no_video_help(demo_config, monkeypatch):
