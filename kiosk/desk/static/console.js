@@ -22,7 +22,8 @@ const S = window.deskState = {
 let cfg = null, janus = null, pub = null, sub = null, myFeed = null, myPrivateId = null, muted = false;
 let published = false, heard = false, helloTimer = null;
 const watchers = new Map();     // desk -> handle
-const kiosks = new Map();       // desk/feed -> {desk, feed, who, since}
+const kiosks = new Map();       // desk/feed -> {desk, feed, who, seen, order}: the queue's order is `order`
+let listed = 0;                 // how many kiosks this console has listed (the next one's order)
 const clerks = new Map();       // desk/clerkFeed -> the kiosk feed it is `for`
 const mats = new Map();         // material id -> {code, name, pages, parts: Map(page -> [parts]), box}
 let matChars = 0;
@@ -76,7 +77,10 @@ function watch(desk) {
     onmessage: (msg) => {
       if (roomError(watchers.get(desk), msg)) return;
       if (msg.videoroom === "joined" && S.state === "connecting") { S.state = "watching"; show("等待群众呼叫 / Waiting for kiosks"); }
-      seen(desk, msg.publishers || []);
+      // Those already there when we joined go by their `since`; later ones in the order listed.
+      const pubs = msg.publishers || [];
+      if (msg.videoroom === "joined") pubs.sort((a, b) => (Number(parse(a.display).since) || 0) - (Number(parse(b.display).since) || 0));
+      seen(desk, pubs);
       const gone = msg.leaving !== undefined && msg.leaving !== "ok" ? msg.leaving : msg.unpublished;
       if (gone !== undefined && gone !== "ok") left(desk, gone);
     },
@@ -87,7 +91,7 @@ function watch(desk) {
 function seen(desk, pubs) {
   for (const p of pubs) {
     const who = parse(p.display);
-    if (who.role === "kiosk" && !kiosks.has(key(desk, p.id))) kiosks.set(key(desk, p.id), { desk, feed: p.id, who, since: Date.now() });
+    if (who.role === "kiosk" && !kiosks.has(key(desk, p.id))) kiosks.set(key(desk, p.id), { desk, feed: p.id, who, seen: Date.now(), order: listed++ });
     if (who.role === "clerk") {
       clerks.set(key(desk, p.id), who.for);
     }
@@ -107,7 +111,14 @@ function isTaken(desk, feed) {
 }
 
 function waiting() {
-  return [...kiosks.values()].filter((k) => !isTaken(k.desk, k.feed)).sort((a, b) => a.since - b.since);
+  return [...kiosks.values()].filter((k) => !isTaken(k.desk, k.feed)).sort((a, b) => a.order - b.order);
+}
+
+// Waited: from the kiosk's own `since` (Unix seconds; halls keep NTP time) when it has one and it is
+// not in the future, else from when this console first listed it.
+function waitedMs(k, now) {
+  const since = Number(k.who.since) * 1000;
+  return since > 0 && since <= now ? now - since : now - k.seen;
 }
 
 function mmss(ms) { const s = Math.max(0, Math.floor(ms / 1000)); return Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0"); }
@@ -115,10 +126,10 @@ function mmss(ms) { const s = Math.max(0, Math.floor(ms / 1000)); return Math.fl
 function render() {
   const list = waiting(), now = Date.now(), body = $("queue").tBodies[0];
   S.queue = list.map((k) => ({ desk: k.desk, feed: k.feed, site: k.who.site || "", kiosk_id: k.who.kiosk_id || "",
-    matter_code: k.who.matter_code || "", matter_name: k.who.matter_name || "", step: k.who.step || "", waited: (now - k.since) / 1000 }));
+    matter_code: k.who.matter_code || "", matter_name: k.who.matter_name || "", step: k.who.step || "", waited: waitedMs(k, now) / 1000 }));
   body.replaceChildren(...list.map((k) => {
     const tr = document.createElement("tr");
-    for (const v of [k.who.site, k.who.kiosk_id, k.who.matter_name || k.who.matter_code || "—", k.who.step, mmss(now - k.since)]) {
+    for (const v of [k.who.site, k.who.kiosk_id, k.who.matter_name || k.who.matter_code || "—", k.who.step, mmss(waitedMs(k, now))]) {
       const td = document.createElement("td"); td.textContent = v || ""; tr.append(td);
     }
     const td = document.createElement("td"), b = document.createElement("button");
@@ -150,7 +161,7 @@ function answer(desk, feed) {
     onmessage: (msg, jsep) => {
       if (pub && roomError(pub, msg)) return;
       // Two clerks answered one kiosk: the kiosk takes the first listed; the other leaves
-      // (docs/videocall.md). Another clerk for it listed before our own publish is answered: we leave.
+      // (docs/videocall.md). Another clerk for it listed before our own answer is (at our webrtcup): we leave.
       const before = (msg.publishers || []).some((p) => { const w = parse(p.display); return w.role === "clerk" && same(w.for, feed); });
       if (before && !published) return taken();
       if (msg.videoroom === "joined") {
@@ -161,10 +172,11 @@ function answer(desk, feed) {
           error: (e) => { fail(e); hangUp(); },
         });
       }
-      if (jsep) { published = true; pub.handleRemoteJsep({ jsep }); if (!sub) subscribe(desk, feed); }
+      if (jsep) { pub.handleRemoteJsep({ jsep }); if (!sub) subscribe(desk, feed); }
     },
+    webrtcState: (on) => { if (on) published = true; },   // the gateway lists us from now on
     onlocaltrack: (track, on) => { if (on && track.kind === "video") $("self").srcObject = new MediaStream([track]); },
-    ondataopen: () => { $("note-send").disabled = false; hello(); },
+    ondataopen: () => hello(),
     error: (e) => { fail(e); hangUp(); },
   });
 }
@@ -201,7 +213,7 @@ function received(data) {
   try { m = JSON.parse(data); } catch (e) { m = null; }
   if (!m || typeof m !== "object" || typeof m.type !== "string") { S.malformed++; console.warn("kiosk-desk: malformed message ignored"); return; }
   if (m.type === "context") {
-    heard = true;
+    if (!heard) { heard = true; $("note-send").disabled = false; }   // notes go once the kiosk hears us
     S.context = { step: str(m.step), matter_code: str(m.matter_code), matter_name: str(m.matter_name), jurisdiction: str(m.jurisdiction) };
     showContext();
   } else if (m.type === "material") {
@@ -272,7 +284,7 @@ function hello() {
 
 function sendNote() {
   const text = $("note-text").value.trim();
-  if (!text || !pub || S.state !== "in_call") return;
+  if (!text || !pub || !heard || S.state !== "in_call") return;
   if ([...text].length > NOTE_MAX) { show("提示不能超过200字 / A note is at most 200 characters", true); return; }
   pub.data({ text: JSON.stringify({ type: "note", text }), error: fail });
   S.notes.push(text);
