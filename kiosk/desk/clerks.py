@@ -2,7 +2,8 @@
 rooms, docs/videocall.md) whose queue they see, and their password as a salted scrypt hash.
 
 A TOML file, one table per clerk, written by `kiosk-desk add-clerk` (mode 0600, replaced whole on
-each write, never edited in place):
+each write, never edited in place; it keeps its owner, so root may add a clerk to the file
+the kiosk-desk service user reads):
 
     [clerks.wangfang]
     name = "王芳"
@@ -164,6 +165,7 @@ def add_clerk(path: str | os.PathLike, login: str, name: str, desks: list[str], 
         raise ValueError("each --desk is 1-64 of A-Za-z0-9 . _ -")
     p = Path(path)
     clerks = load_clerks(p) if p.exists() else {}
+    owner = (os.stat(p).st_uid, os.stat(p).st_gid) if p.exists() else None
     new = login not in clerks
     clerks[login] = Clerk(login, name, tuple(dict.fromkeys(desks)), hash_password(password))
     text = render(clerks)
@@ -176,6 +178,8 @@ def add_clerk(path: str | os.PathLike, login: str, name: str, desks: list[str], 
             f.flush()
             os.fsync(f.fileno())
         os.chmod(tmp, 0o600)
+        if owner is not None and owner != (os.getuid(), os.getgid()):
+            os.chown(tmp, *owner)  # root adds a clerk; the file stays the service user's to read
         os.replace(tmp, p)
     except BaseException:
         try:

@@ -1,7 +1,7 @@
 """kiosk-desk's own config (`kiosk-desk --config /etc/kiosk-desk/desk.toml`): where it listens, the
 gateway the clerks' browsers reach, the ICE servers (STUN/TURN with credentials) they use, and the
 clerks file. Errors read `file:line: key: reason` (kiosk.errors.ConfigError); nothing half-read is
-used. Example (deploy/kiosk-desk.toml.example):
+used. Example:
 
     listen = "0.0.0.0:8443"                      # HOST:PORT
     gateway = "wss://gw.tongzhou.example/janus"  # Janus's WebSocket API, as the browser reaches it
@@ -15,7 +15,8 @@ used. Example (deploy/kiosk-desk.toml.example):
     credential = "…"                             # this file holds a secret: mode 0600
 
 `secure_cookie` (default: true with TLS) marks the session cookie Secure; set it when a TLS proxy
-sits in front of a plain-HTTP kiosk-desk."""
+sits in front of a plain-HTTP kiosk-desk. A commented example: deploy/desk/desk.toml.example; the
+service: deploy/systemd/kiosk-desk.service."""
 from __future__ import annotations
 
 import dataclasses
@@ -39,7 +40,7 @@ class DeskConfig:
     port: int
     gateway: str
     clerks: str
-    ice_servers: tuple[dict, ...] = ()
+    ice_servers: tuple[dict, ...] = dataclasses.field(default=(), repr=False)  # TURN credentials: never printed
     ice_transport_policy: str = "all"
     tls_cert: str | None = None
     tls_key: str | None = None
