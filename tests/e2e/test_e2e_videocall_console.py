@@ -45,7 +45,7 @@ FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "-
          "--autoplay-policy=no-user-gesture-required"]  # the kiosk's voice plays: its energy is measured
 WAIT = 20.0  # seconds for real network I/O to happen (never a timeout the test relies on)
 PASSWORD = "Zhang-San-Desk-2026"
-DESKS = ("desk-login", "desk-media", "desk-kiosk-hangs-up", "desk-privacy")
+DESKS = ("desk-login", "desk-media", "desk-kiosk-hangs-up", "desk-privacy", "desk-north", "desk-south")
 
 # Every data-channel message the page receives, whoever reads it (janus.js sets onmessage). The page
 # runs under its Content-Security-Policy (no eval): waits are polled with page.evaluate.
@@ -161,6 +161,7 @@ def site(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("desk")
     hashed = hash_password(PASSWORD)
     clerks = {f"clerk-{d}": Clerk(f"clerk-{d}", f"王老师{i}", (d,), hashed) for i, d in enumerate(DESKS)}
+    clerks["clerk-both"] = Clerk("clerk-both", "赵老师", ("desk-north", "desk-south"), hashed)
     with netns.namespace() as ns, gw.gateway(ns, str(tmp / "janus")) as (url, proc):
         inside = InNamespace(ns)
         cfg = desk_config(tmp, url, clerks_text=render(clerks))
@@ -182,7 +183,7 @@ def site(tmp_path_factory):
             inside.stop()
 
 
-def open_console(site, desk, *, log_in=True, wire=None):
+def open_console(site, desk, *, log_in=True, wire=None, login=None):
     """A fresh browser context (no cookies) on the console; logged in as the desk's clerk. Runs on
     the namespace's thread (call it through site["inside"])."""
     ctx = site["browser"].new_context()
@@ -194,7 +195,7 @@ def open_console(site, desk, *, log_in=True, wire=None):
     page.goto(site["server"].url)
     assert page.url.endswith("/login"), page.url
     if log_in:
-        page.fill("#login", f"clerk-{desk}")
+        page.fill("#login", login or f"clerk-{desk}")
         page.fill("#password", PASSWORD)
         with page.expect_navigation():  # a wait begun on the login page would watch a page that is gone
             page.click("#submit")
@@ -471,3 +472,60 @@ def test_the_console_never_receives_the_unmasked_id_number(site, tmp_path):
     assert any("window.deskState" in b for b in bodies)  # console.js among the responses
     for text in frames + channel + bodies:
         assert RESIDENT.id_number not in text and RESIDENT.name not in text
+
+
+# ---- the queue across desks, and two clerks ---------------------------------------------------------
+def test_the_queue_spans_the_clerks_desks_and_a_taken_kiosk_leaves_every_queue(site):
+    """Zhao watches two desks, Wang one of them. Two kiosks wait, one at each desk: Zhao sees both (in
+    the order they came), Wang sees his. Zhao answers the second (chosen, not the first); then Wang
+    answers his; the kiosk Wang took leaves Zhao's queue too, and each kiosk has its own clerk."""
+    from kiosk.devices.videodesk import JanusDesk
+
+    north, south = Heard(), Heard()
+    desk2 = JanusDesk(site["url"])  # a second kiosk
+    netns.in_namespace(site["ns"], desk2._loop._ensure)
+    calls = []
+    try:
+        calls.append(site["desk"].call("desk-north", context(kiosk_id="demo-dachang-01"), north))
+        north.wait("queued")
+        calls.append(desk2.call("desk-south", context(kiosk_id="demo-sanhe-03", site="三河", step="scan"), south))
+        south.wait("queued")
+
+        def clerks():
+            zctx, zhao = open_console(site, "", login="clerk-both")
+            wctx, wang = open_console(site, "desk-north")
+            try:
+                until(zhao, "window.deskState.queue.length === 2")
+                until(wang, "window.deskState.queue.length === 1")
+                zq = zhao.evaluate("window.deskState.queue.map((k) => [k.desk, k.kiosk_id])")
+                wq = wang.evaluate("window.deskState.queue.map((k) => [k.desk, k.kiosk_id])")
+                zhao.click("#queue tbody tr:nth-child(2) .answer-one")
+                until(zhao, "window.deskState.state === 'in_call'")
+                south.wait("answered")
+                zq_after = zhao.evaluate("window.deskState.queue.map((k) => k.kiosk_id)")
+                wang.click("#answer")
+                until(wang, "window.deskState.state === 'in_call'")
+                north.wait("answered")
+                until(zhao, "window.deskState.queue.length === 0")
+                who = (zhao.evaluate("window.deskState.kiosk.kiosk_id"), wang.evaluate("window.deskState.kiosk.kiosk_id"))
+                zhao.click("#hangup")
+                wang.click("#hangup")
+                south.wait("ended")
+                north.wait("ended")
+                return zq, wq, zq_after, who
+            finally:
+                zctx.close()
+                wctx.close()
+
+        zq, wq, zq_after, who = site["inside"](clerks, timeout=150)
+    finally:
+        for c in calls:
+            if not c.peer._over:
+                c.hang_up(wait=WAIT)
+        desk2.close()
+    assert zq == [["desk-north", "demo-dachang-01"], ["desk-south", "demo-sanhe-03"]]
+    assert wq == [["desk-north", "demo-dachang-01"]]
+    assert zq_after == ["demo-dachang-01"]  # answering the second left the first waiting
+    assert who == ("demo-sanhe-03", "demo-dachang-01")
+    assert dict(north.log)["answered"] == "王老师4" and dict(south.log)["answered"] == "赵老师"
+    assert north.log[-1] == ("ended", "clerk") and south.log[-1] == ("ended", "clerk")
