@@ -314,8 +314,9 @@ def _call_a_clerk(d: Driver, services, video, shot) -> None:
         shot("call-ended")  # back at the step: the notice, the note kept
         log.info("demo: 视频帮办: the clerk at %s answered, saw %s, sent a note, hung up", desk,
                  [m["code"] for m in clerk.materials()])
-    except (TimeoutError, LookupError, OSError, RuntimeError) as e:
-        log.warning("demo: 视频帮办: the call could not be made (%s); the demo goes on without it", e)
+    except Exception as e:  # noqa: BLE001 — the demo goes on; CI's picture checks still see it
+        log.warning("demo: 视频帮办: the call could not be made (%s: %s); the demo goes on without it",
+                    type(e).__name__, e)
         if call.view.state in ("waiting", "in_call"):
             call.hang_up()
         elif call.view.state in ("consent", "unavailable"):
