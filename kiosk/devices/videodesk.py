@@ -36,6 +36,17 @@ def turn_servers(turn: str | None, credentials: str | None) -> list[dict] | None
     return [{"urls": turn, "username": user, "credential": password}]
 
 
+CLERK_NAME_MAX = 40  # characters of the clerk's name the kiosk shows
+NOTE_MAX = 200  # characters of a note (the contract's limit; the driver drops longer ones)
+
+
+def _plain(text, limit: int) -> str:
+    """Text from the other side as the screen shows it: control characters as spaces, cut."""
+    if not isinstance(text, str):
+        return ""
+    return " ".join("".join(c if c.isprintable() else " " for c in text).split())[:limit]
+
+
 def _fields(context: CallContext) -> dict:
     return {k: v for k, v in dataclasses.asdict(context).items() if v}
 
@@ -82,9 +93,9 @@ class JanusDesk:
                 hop(lambda: listener.queued(int(value)))
             elif kind == "answered":
                 name = value.get("clerk") if isinstance(value, dict) else ""
-                hop(lambda: listener.answered(name if isinstance(name, str) else ""))
+                hop(lambda: listener.answered(_plain(name, CLERK_NAME_MAX)))
             elif kind == "note":
-                hop(lambda: listener.note(value))
+                hop(lambda: listener.note(_plain(value, NOTE_MAX)))
             elif kind == "ended":
                 hop(lambda: listener.ended(value))
 

@@ -557,3 +557,9 @@ def test_bad_turn_settings_are_named(extra, key, reason):
         parse_config(_site('[video]\ngateway = "ws://x:8188"\ndesk = "d"\n' + extra), "site.toml", demo=True)
     msg = str(e.value)
     assert f"{key}:" in msg and reason in msg, msg
+
+
+def test_what_the_other_side_sends_is_shown_as_plain_text():
+    from kiosk.devices.videodesk import _plain
+    assert _plain("请补扫\n户口本\x00首页\t ", 200) == "请补扫 户口本 首页"
+    assert _plain("王" * 60, 40) == "王" * 40 and _plain(None, 40) == "" and _plain(7, 40) == ""
