@@ -153,7 +153,7 @@ def _problem(raw: Any, accept: tuple[str, ...]) -> str:
         return f"too long ({len(raw)} characters)"
     try:
         msg = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         return f"not JSON ({len(raw)} characters)"
     if not isinstance(msg, dict) or not isinstance(msg.get("type"), str):
         return "not an object with a type"

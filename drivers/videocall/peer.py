@@ -364,6 +364,12 @@ class RoomPeer:
 
     # ---- the data channel ----------------------------------------------------------------------------
     def _message(self, raw) -> None:
+        try:
+            self._take_message(raw)
+        except Exception:  # noqa: BLE001 — one message never stops the channel
+            log.exception("videocall: a data message could not be handled")
+
+    def _take_message(self, raw) -> None:
         msg = C.parse(raw, ("hello", "note"))
         if msg is None or self._over:
             return

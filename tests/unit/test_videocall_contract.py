@@ -98,6 +98,8 @@ def test_an_incomplete_material_is_not_complete():
     (b"\x00\x01", "not text"),
     ("x" * 70, "not JSON"),
     ("[1, 2]", "not an object with a type"),
+    ("[" * 5000 + "]" * 5000, "not JSON"),  # nested beyond the parser
+    ("\ud800", "not JSON"),
     ('{"text": "hi"}', "not an object with a type"),
     ('{"type": "shout", "text": "hi"}', "unexpected type 'shout'"),
     (json.dumps({"type": "note", "text": "长" * 201}), "a note of 201 characters"),
