@@ -199,6 +199,12 @@ class DeskClerk:
             await asyncio.sleep(HELLO_EVERY)
 
     def _message(self, raw) -> None:
+        try:
+            self._take_message(raw)
+        except Exception:  # noqa: BLE001 — one message never stops the channel
+            log.exception("clerk: a data message could not be handled")
+
+    def _take_message(self, raw) -> None:
         msg = C.parse(raw, ("context", "material"))
         if msg is None:
             return
