@@ -159,3 +159,46 @@ def test_no_password_or_token_in_the_log(desk, caplog):
     text = caplog.text
     assert "wangfang logged in" in text and "refused" in text and "logged out" in text
     assert PASSWORD not in text and "wrong password" not in text and t not in text
+
+
+def self_signed(folder):
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(1).not_valid_before(now - dt.timedelta(days=1)).not_valid_after(now + dt.timedelta(days=1))
+            .sign(key, hashes.SHA256()))
+    (folder / "c.pem").write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    (folder / "k.pem").write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                                     serialization.NoEncryption()))
+    return folder / "c.pem", folder / "k.pem"
+
+
+def test_with_a_certificate_it_serves_https_and_the_cookie_is_secure(tmp_path, hashed):
+    import ssl
+    from urllib.parse import urlencode
+
+    cert, key = self_signed(tmp_path)
+    (tmp_path / "clerks.toml").write_text(render({"wangfang": Clerk("wangfang", "王芳", ("d",), hashed)}))
+    cfg = parse_desk_config(f'listen = "127.0.0.1:0"\ngateway = "wss://127.0.0.1:8989"\nclerks = "clerks.toml"\n'
+                            f'tls_cert = "{cert}"\ntls_key = "{key}"\n', str(tmp_path / "desk.toml"))
+    server = S.DeskServer(cfg, clock=FakeClock()).start()
+    try:
+        assert server.url.startswith("https://127.0.0.1:")
+        ctx = ssl.create_default_context(cafile=str(cert))
+        ctx.check_hostname = False
+        c = http.client.HTTPSConnection(*server._httpd.server_address[:2], timeout=10, context=ctx)
+        c.request("POST", "/login", urlencode({"login": "wangfang", "password": PASSWORD}),
+                  {"Content-Type": "application/x-www-form-urlencoded"})
+        r = c.getresponse()
+        assert r.status == 303 and r.getheader("Set-Cookie").endswith("; Secure")
+        c.close()
+    finally:
+        server.close()
