@@ -438,7 +438,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "call.desk": ("将呼叫：{desk}的工作人员", "You will call a clerk of {desk}"),
     "call.consent_camera": ("通话时本机的摄像头和麦克风将打开。", "The kiosk's camera and microphone will be on during the call."),
     "call.consent_sees": ("工作人员会看到：您的画面和声音、正在办理的事项和步骤。", "The clerk sees and hears you, and sees the matter and step you are on."),
-    "call.consent_materials": ("您扫描的材料：只有您点按“给工作人员看”时才会给工作人员看。",
+    "call.consent_materials": ("扫描的材料：只在您点按“给工作人员看”时才给工作人员看。",
                                "Your scanned materials: only those you tap \"Show the clerk\" for."),
     "call.consent_never": ("工作人员不会看到您的完整证件号码。", "The clerk never sees your full ID number."),
     "call.place": ("您排在第 {place} 位", "You are number {place} in the queue"),
@@ -451,6 +451,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "call.shown": ("已给工作人员看：{name}", "Shown to the clerk: {name}"),
     "call.note": ("工作人员留言", "The clerk's note"),
     "call.ok": ("知道了", "OK"),
+    # ---- the demo's clerk (kiosk/demo/video.py): the note it sends in the interactive demo
+    "demo.clerk_note": ("您好，我是{clerk}。请补扫户口本首页。",
+                        "Hello, this is {clerk}. Please scan the first page of the household register again."),
 }
 
 

@@ -121,11 +121,15 @@ class DemoVideo:
         self._clerks.append(clerk)
         return clerk
 
-    def serve(self, note: str = "您好，我是{clerk}。请补扫户口本首页。", after: float = 3.0) -> None:
+    def serve(self, after: float = 3.0) -> None:
         """The interactive demo's clerks: one on every desk of the site, answering the first
-        waiting kiosk and sending `note` `after` seconds into each call; the resident hangs up."""
+        waiting kiosk and sending a note (demo.clerk_note, in the site's language) `after` seconds
+        into each call; the resident hangs up."""
         if not self.available or self._serving is not None:
             return
+        from kiosk.words import say
+
+        lang = self.config.ui.language
         desks = sorted({self.config.video_desk(code) for code in self.config.serving} | {self.config.video.desk})
         clerks = [self.clerk(desk, answer=True) for desk in desks if desk]
         stop = self._serving = threading.Event()
@@ -145,7 +149,7 @@ class DemoVideo:
                     if stop.wait(after):
                         return
                     if clerk.feed == feed:
-                        clerk.note(note.format(clerk=clerk.name))
+                        clerk.note(say("demo.clerk_note", lang, clerk=clerk.name))
                     told[i] = feed
 
         threading.Thread(target=noting, name="demo-clerks", daemon=True).start()
