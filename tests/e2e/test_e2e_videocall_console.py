@@ -362,9 +362,13 @@ def test_kiosk_and_the_clerks_console_in_chromium_exchange_media_both_ways(site)
 
 
 def test_the_kiosk_hangs_up_and_the_console_shows_the_call_ended(site):
+    """Also: what a kiosk sends is shown as text, never markup, and a malformed message is ignored."""
+    from kiosk.ports import SharedMaterial
+
     desk, heard = site["desk"], Heard()
     call = desk.call("desk-kiosk-hangs-up", context(kiosk_id="demo-xianghe-02", site="香河"), heard)
     heard.wait("queued")
+    hostile = '<img src=x onerror="window.__pwned=1">'
 
     def clerk():
         ctx, page = open_console(site, "desk-kiosk-hangs-up")
@@ -373,15 +377,24 @@ def test_the_kiosk_hangs_up_and_the_console_shows_the_call_ended(site):
             page.click("#queue .answer-one")  # this one, chosen from the queue
             wait_flowing(page, 5)
             heard.wait("answered")
+            until(page, "window.deskState.context !== null && !document.querySelector('#note-send').disabled")
+            call.loop.call_soon(call.peer._transmit, "not json {")
+            call.loop.call_soon(call.peer._transmit, '{"type": "material", "id": "x", "page": 1}')
+            call.show(SharedMaterial(code="X", name=hostile, pages=(jpeg_page("x", (60, 80)),)))
+            until(page, "window.deskState.materials.length === 1 && window.deskState.materials[0].shown === 1")
+            safe = page.evaluate("[window.__pwned, document.querySelector('.material-name').textContent,"
+                                 " document.querySelectorAll('#materials img').length, window.deskState.malformed]")
             call.hang_up(wait=WAIT)
             until(page, "window.deskState.state === 'ended'")
             return page.evaluate("[window.deskState.ended_by, window.deskState.queue.length]"), \
-                page.is_visible("#ended"), page.inner_text("#ended")
+                page.is_visible("#ended"), page.inner_text("#ended"), safe
         finally:
             ctx.close()
 
-    (by, waiting), visible, text = site["inside"](clerk)
+    (by, waiting), visible, text, safe = site["inside"](clerk)
     assert by == "kiosk" and waiting == 0 and visible and "群众已挂断" in text
+    pwned, name, images, malformed = safe
+    assert pwned is None and name.startswith(hostile) and images == 1 and malformed == 2
     assert ("ended", "clerk") not in heard.log  # the kiosk's own hang-up reports nothing
 
 
@@ -529,3 +542,47 @@ def test_the_queue_spans_the_clerks_desks_and_a_taken_kiosk_leaves_every_queue(s
     assert who == ("demo-sanhe-03", "demo-dachang-01")
     assert dict(north.log)["answered"] == "王老师4" and dict(south.log)["answered"] == "赵老师"
     assert north.log[-1] == ("ended", "clerk") and south.log[-1] == ("ended", "clerk")
+
+
+# ---- the gateway lost ---------------------------------------------------------------------------------
+def test_the_gateway_killed_mid_call_shows_the_network_lost(tmp_path):
+    """Janus dies mid-call (SIGKILL): the console ends the call as the network lost, says so, and
+    offers nothing to answer until it is back. Its own namespace: the module's gateway lives on."""
+    from playwright.sync_api import sync_playwright
+
+    from kiosk.devices.videodesk import JanusDesk
+
+    clerks = {"clerk-desk-lost": Clerk("clerk-desk-lost", "钱老师", ("desk-lost",), hash_password(PASSWORD))}
+    with netns.namespace() as ns, gw.gateway(ns, str(tmp_path / "janus")) as (url, proc):
+        inside = InNamespace(ns)
+        server = inside(lambda: DeskServer(desk_config(tmp_path, url, clerks_text=render(clerks))).start())
+        desk = JanusDesk(url)
+        netns.in_namespace(ns, desk._loop._ensure)
+        heard = Heard()
+        try:
+            desk.call("desk-lost", context(), heard)
+            heard.wait("queued")
+
+            def clerk():
+                with sync_playwright() as p:
+                    browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+                    try:
+                        ctx, page = open_console({"browser": browser, "server": server}, "desk-lost")
+                        page.click("#answer")
+                        wait_flowing(page, 5)
+                        gw.kill(proc)
+                        until(page, "window.deskState.ended_by === 'lost'")
+                        return (page.evaluate("[window.deskState.state, window.deskState.queue.length]"),
+                                page.inner_text("#ended"), page.inner_text("#status"), page.is_disabled("#answer"))
+                    finally:
+                        browser.close()
+
+            (state, waiting), ended, status, answer_off = inside(clerk, timeout=150)
+            heard.wait("ended")
+        finally:
+            desk.close()
+            inside(server.close)
+            inside.stop()
+    assert state in ("lost", "connecting") and waiting == 0 and answer_off
+    assert "网络中断" in ended and "断开" in status
+    assert heard.log[-1] == ("ended", "lost")
