@@ -273,6 +273,8 @@ class RoomPeer:
         joined = await self.gw.join(self._pub_handle, self.room, C.display(self.display))
         self._my_id, self._private_id = joined.get("id"), joined.get("private_id")
         self._sources = list(self.tracks())
+        for track in self._sources:  # a camera or microphone that dies mid-call ends the call
+            track.on("ended", lambda t=track: self._source_ended(t))
         relay, send = MediaRelay(), []
         for track in self._sources:
             if track.kind == "video":  # teed: the sender and the resident's own picture
@@ -430,6 +432,16 @@ class RoomPeer:
         self._over = True
         await self._close(tell=why != "lost")
         self.on_event("ended", why)
+
+    def _source_ended(self, track) -> None:
+        """A source track ended. Our own stop (hang-up) leaves no fault; a device that stopped
+        delivering (drivers/videocall/sources.py: unplugged, busy, the capture tool gone) does, and
+        the call ends as failed rather than freezing the clerk's picture or going silent."""
+        fault = getattr(track, "fault", None)
+        if fault is None or self._over:
+            return
+        log.warning("videocall: %s: the %s source failed: %s", self.room, track.kind, fault)
+        self._spawn(self._ended("failed"))
 
     def _lost_soon(self) -> None:
         self._spawn(self._ended("lost"))

@@ -142,6 +142,34 @@ def test_the_clerk_hangs_up(call_site):
     clerk.close(wait=WAIT)
 
 
+def test_a_camera_that_dies_mid_call_ends_the_call_as_failed(call_site, tmp_path, caplog):
+    """A camera unplugged in the call: the kiosk hears ended("failed") (the resident back at the
+    step, told to ask the hall's staff) and the clerk sees the kiosk leave, rather than a frozen
+    picture on both sides."""
+    import numpy as np
+
+    from drivers.scanner.camera_twin import write_frames
+
+    _ns, url, _proc, _desk, clerk_loop = call_site
+    folder = tmp_path / "rec"
+    write_frames(str(folder), [np.full((240, 320, 3), 40 + 30 * i, np.uint8) for i in range(6)])
+    desk = JanusDesk(url, camera=f"frames://{folder}?fps=15")
+    desk._loop = clerk_loop  # the call thread that is already inside the namespace
+    heard = Heard()
+    call = desk.call(DESK, CONTEXT, heard)
+    clerk = Clerk(clerk_loop, url)
+    heard.wait("answered")
+    wait_for(lambda: clerk.stats["video_in"] >= 3, f"first frames at the clerk: {clerk.stats}")
+    camera = next(t for t in call.peer._sources if t.kind == "video")
+    with caplog.at_level(logging.WARNING, logger="drivers.videocall.peer"):
+        camera.source.set_fault("io_error")  # as a camera unplugged mid-call
+        heard.wait("ended")
+    assert ("ended", "failed") in heard.log
+    assert clerk.ended.wait(WAIT), clerk.log  # told: the kiosk left
+    assert any("the video source failed" in r.getMessage() for r in caplog.records)
+    clerk.close(wait=WAIT)
+
+
 def test_two_kiosks_two_clerks_each_kiosk_gets_its_own_and_the_queue_moves_up(call_site):
     """Kiosk A then kiosk B wait (places 1 and 2); a watcher in the room is nobody's peer and
     changes nobody's place; clerk 1 answers A: B's place goes to 1; clerk 2 answers B."""
