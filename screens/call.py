@@ -5,9 +5,13 @@ touched: its screen keeps its fields, scans and page.
 
 In the call the clerk's video (large) and the resident's own picture (small) are Kivy textures
 updated on the main thread at the call's frame rate: `journey.call_frame(side)` gives the newest
-decoded frame (rgb24, top row first); a new one is blitted into a texture made once per size
-(flipped once: GL's rows run bottom up). No frame is kept: the texture holds the only copy, and
-the textures go when the call ends."""
+decoded frame (rgb24, top row first), and a newer one goes into a fresh texture (flipped once at
+its making: GL's rows run bottom up) that replaces the one shown. A fresh texture, not the same
+one written again: under software GL (llvmpipe) writing into a texture still being drawn waits for
+that drawing — measured on the 2-core test machine with a 640×480 picture, 66–79 ms a frame
+(stalls to 2.5 s) against 11–17 ms for a fresh one; rings of 3 and 6 textures stalled too. No
+frame is kept: the texture shown holds the only copy, the one it replaced is freed, and both go
+when the call ends."""
 from __future__ import annotations
 
 import logging
@@ -47,7 +51,6 @@ class CallCover(BoxLayout):
     def __init__(self, **kw):
         super().__init__(**kw)
         self._pump = None
-        self._tex: dict[str, Texture | None] = {s: None for s in SIDES}
         self.drawn: dict[str, int] = {s: -1 for s in SIDES}  # the frame number last drawn, per side
         self.blits = 0  # frames drawn in this call (the tests and the bench read it)
         self._materials: tuple = ()  # (code, shown) of the buttons built, to rebuild only on change
@@ -166,7 +169,6 @@ class CallCover(BoxLayout):
             self._pump = None
         for side, image in (("remote", self.ids.remote), ("self", self.ids.selfview)):
             image.texture = None  # the last pictures of the call go with it
-            self._tex[side] = None
             self.drawn[side] = -1
 
     def draw_frames(self) -> None:
@@ -184,18 +186,12 @@ class CallCover(BoxLayout):
 
     def _blit(self, side: str, image, frame) -> None:
         w, h = int(frame.width), int(frame.height)
-        if len(frame.rgb) < w * h * 3:
+        if w <= 0 or h <= 0 or len(frame.rgb) < w * h * 3:
             return
-        tex = self._tex[side]
-        if tex is None or tuple(tex.size) != (w, h):
-            tex = Texture.create(size=(w, h), colorfmt="rgb", bufferfmt="ubyte")
-            tex.flip_vertical()  # rgb24 rows come top first; GL's run bottom up
-            self._tex[side] = tex
+        tex = Texture.create(size=(w, h), colorfmt="rgb", bufferfmt="ubyte")  # fresh: see the module's doc
+        tex.flip_vertical()  # rgb24 rows come top first; GL's run bottom up
         tex.blit_buffer(frame.rgb, colorfmt="rgb", bufferfmt="ubyte")
-        if image.texture is not tex:
-            image.texture = tex
-        else:
-            image.canvas.ask_update()
+        image.texture = tex  # the one it replaces is freed (nothing else holds it)
         self.drawn[side] = frame.number
         self.blits += 1
 

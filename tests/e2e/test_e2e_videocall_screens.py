@@ -6,6 +6,8 @@ in-process fake of the VideoDesk port (tests/support/fakes.py), driven by the te
 gateway is tests/wire's and tests/e2e/test_e2e_videocall_console.py's. Screenshots of each pane,
 in standard, elder and English mode, checked for the size floors and overlaps."""
 import dataclasses
+import gc
+import weakref
 
 import pytest
 
@@ -122,10 +124,13 @@ def answered(ui, mode: str = "normal", clerk: str = "王工作人员") -> None:
     ui.wait(lambda: c.drawn["remote"] > 0 and c.drawn["self"] > 0, what="both pictures drawn")
     remote, own = c.ids.remote.texture, c.ids.selfview.texture
     assert tuple(remote.size) == (320, 240) and tuple(own.size) == (160, 120)
-    before, number = bytes(remote.pixels), c.drawn["remote"]
+    before, number, gone = bytes(remote.pixels), c.drawn["remote"], weakref.ref(remote)
+    del remote
     ui.wait(lambda: c.drawn["remote"] > number + 1, what="newer frames of the clerk")
-    assert c.ids.remote.texture is remote, "a texture is made once per size, not once per frame"
-    assert bytes(remote.pixels) != before, "the clerk's picture did not change"
+    now = c.ids.remote.texture
+    assert tuple(now.size) == (320, 240) and bytes(now.pixels) != before, "the clerk's picture did not change"
+    gc.collect()
+    assert gone() is None, "a picture replaced is freed: no frame is kept"
 
 
 # ---- the journeys --------------------------------------------------------------------------------
