@@ -6,6 +6,7 @@ is asked of the cache's background renderer; a prompt not rendered yet is skippe
 from __future__ import annotations
 
 import logging
+import os
 import time
 
 from kivy.properties import NumericProperty
@@ -26,6 +27,7 @@ class VoicePlayer(EventDispatcher):
         self._sound = None
         self._loaded: dict[str, object] = {}  # path → Sound: loaded once, played many times
         self._note = ""  # the clerk's note last asked to be said (a late rendering of an older one is not played)
+        self._note_files: set[str] = set()  # the notes' renderings: deleted when the visit ends
         self.played: list[tuple[str, str, str, float, float]] = []
         self.said: list[tuple[str, str, str]] = []  # (state, key, wav) of every prompt due, played or not
 
@@ -54,6 +56,12 @@ class VoicePlayer(EventDispatcher):
         self.step = voice.VOLUMES.index(voice.DEFAULT_VOLUME)
         self._note = ""
         self.stop()
+        for path in self._note_files:  # a clerk's words to this resident are not kept for the next
+            try:
+                os.remove(path)
+            except OSError:
+                pass
+        self._note_files.clear()
 
     def screen(self, state: str, shown_at: float | None = None) -> None:
         key = voice.prompt_key(state)
@@ -105,6 +113,8 @@ class VoicePlayer(EventDispatcher):
         if said is None:
             return
         from kivy.clock import Clock
+
+        self._note_files.add(self.cache.path_for(*said))
 
         def ready(_text, _voice, path):
             if path is not None:

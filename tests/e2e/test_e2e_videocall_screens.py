@@ -324,3 +324,26 @@ def test_a_call_holds_the_idle_countdown_off(ui):
     ui.wait_state("home")
     wait_pane(ui, "")
     assert desk(ui).last.hung_up == 1 and view(ui).state == "idle" and not view(ui).notice
+
+
+@video
+def test_the_note_is_not_kept_past_the_visit(ui):
+    """The clerk's note, rendered to be said, is deleted when the visit ends (the card pulled)."""
+    import os
+
+    from kiosk.voice import note_speech
+
+    to_the_form(ui)
+    call_and_wait(ui, shots=False)
+    desk(ui).last.answer()
+    wait_pane(ui, "in_call")
+    note = "请带户口本原件到三号窗口"
+    desk(ui).last.note(note)
+    voice, speech = ui.d.shell.voice, ui.services.speech
+    ui.wait(lambda: any(k == "call.note" for _s, k, _p in voice.said), what="the note spoken")
+    path = speech.path_for(*note_speech(note))
+    assert os.path.exists(path)
+    ui.twins["idreader"].remove()
+    ui.wait_state("home")
+    wait_pane(ui, "")
+    assert not os.path.exists(path)
