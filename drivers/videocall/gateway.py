@@ -151,7 +151,12 @@ class Namespace:
         """A new namespace named prefix + this process's pid; namespaces of the same prefix left by
         a process that is gone (killed before it could clean up) are removed first."""
         remove_stale(prefix)
-        ns = cls(f"{prefix}{os.getpid()}")
+        return cls.create(f"{prefix}{os.getpid()}")
+
+    @classmethod
+    def create(cls, name: str) -> "Namespace":
+        """The namespace `name` made anew (one of that name is removed first)."""
+        ns = cls(name)
         if os.path.exists(f"/run/netns/{ns.name}"):
             ns.remove()
         _ip("netns", "add", ns.name)
@@ -208,6 +213,24 @@ def _die_with_parent() -> None:
     """In the child before exec: SIGTERM when the thread that started it dies (a killed demo)."""
     with contextlib.suppress(Exception):
         ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)
+
+
+def stop_process(proc: subprocess.Popen, wait: float = 5) -> None:
+    """Stop a process started in its own group: SIGTERM, SIGKILL after `wait` seconds."""
+    if proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            kill_process(proc)
+
+
+def kill_process(proc: subprocess.Popen) -> None:
+    """SIGKILL to a process's group, no goodbye to anyone (a crash, the box's power)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait(5)
 
 
 class Gateway:
@@ -275,16 +298,8 @@ class Gateway:
 
     def stop(self) -> None:
         """SIGTERM (Janus stops cleanly), SIGKILL after 5 s; then its folder, when asked."""
-        proc = self.proc
-        if proc is not None and proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGTERM)
-            try:
-                proc.wait(5)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(proc.pid, signal.SIGKILL)
-                proc.wait(5)
+        if self.proc is not None:
+            stop_process(self.proc)
         if self._log is not None:
             self._log.close()
             self._log = None
@@ -294,9 +309,7 @@ class Gateway:
     def kill(self) -> None:
         """The gateway dies (a crash, the box's power): SIGKILL, no goodbye to anyone."""
         if self.proc is not None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            self.proc.wait(5)
+            kill_process(self.proc)
 
     def __enter__(self) -> "Gateway":
         return self
