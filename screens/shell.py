@@ -120,6 +120,7 @@ class Shell(BoxLayout):
         self._overlay.parent.remove_widget(self._overlay)  # in the tree only while counting down
         self.call_cover = self.ids.call_cover.__self__  # the same: in the tree only while the call shows
         self.call_cover.parent.remove_widget(self.call_cover)
+        self._call_view = self.ctx.journey.call.view  # the call as last shown
         self.cards = CardEvents(self)
         self._taps: list[float] = []
         self.dock_panel = None
@@ -233,7 +234,11 @@ class Shell(BoxLayout):
             self.voice.screen(new, shown)
 
     def _journey_changed(self) -> None:
-        self.call_changed()
+        view = self.ctx.journey.call.view
+        if view is not self._call_view:  # the call moved (each change is told on its own): the cover
+            self._call_view = view        # shows it; the step under it is not touched, not even redrawn
+            self.call_changed()
+            return
         scr = self.screens.get(self.state)
         if scr is not None:
             scr.journey_changed()
