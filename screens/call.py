@@ -23,7 +23,6 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
 from screens import call_words
-from screens.i18n import tr
 from screens.look import look
 from screens.widgets import BigButton
 
@@ -93,8 +92,7 @@ class CallCover(BoxLayout):
             self._start_pump()
         else:
             self._stop_pump()
-            if pane != "notice":
-                self._clear_materials()
+            self._clear_materials()
         if note and note != self._noted:  # a new note: said once, shown as long as the view keeps it
             self._noted = note
             voice = getattr(self.ctx.shell, "voice", None)
@@ -194,6 +192,3 @@ class CallCover(BoxLayout):
         image.texture = tex  # the one it replaces is freed (nothing else holds it)
         self.drawn[side] = frame.number
         self.blits += 1
-
-    def words(self, key: str, **values) -> str:
-        return tr(key, look.lang, **values)
