@@ -139,12 +139,23 @@ def test_no_video_help_on_this_kiosk(ui):
     """The demo site names no gateway: the button says video help is not here and to ask the hall's
     staff; OK goes back to the step as it was."""
     assert ui.services.video is None
-    to_the_form(ui)
-    typed = form_values(ui)
     ui.tap_id("help")
     wait_pane(ui, "unavailable")
     check(ui, "normal", "unavailable")
     assert "大厅工作人员" in " ".join(ui.texts())
+    ui.tap_id("call_unavailable_ok")
+    wait_pane(ui, "")
+    ui.tap_id("elder")  # 大字版 in English, on the form
+    ui.tap_id("language")
+    to_the_form(ui)
+    typed = form_values(ui)
+    bar = [w for w in ui.d.visible() if w.parent is ui.d.widget("help").parent]
+    problems = [p for p in size_problems(ui, "elder") if any(f"({str(getattr(w, 'text', ''))[:12]!r})" in p for w in bar)]
+    assert not problems, "the top bar in 大字版 English:\n" + "\n".join(problems)
+    ui.tap_id("help")
+    wait_pane(ui, "unavailable")
+    check(ui, "elder-english", "unavailable")
+    assert "hall's staff" in " ".join(ui.texts())
     ui.tap_id("call_unavailable_ok")
     wait_pane(ui, "")
     assert ui.state == "form" and form_values(ui) == typed
