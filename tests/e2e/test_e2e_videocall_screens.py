@@ -325,6 +325,12 @@ def test_a_call_holds_the_idle_countdown_off(ui):
     ui.tap_id("call_notice_ok")
     wait_pane(ui, "")
     assert form_values(ui) == typed
+    ui.clock.advance(IDLE_TIMEOUT + 1)  # no call: the countdown runs again
+    ui.d.shell.tick()
+    ui.d.frames(2)
+    assert ui.d.shell.idle_left > 0
+    ui.tap_id("stay")
+    assert ui.d.shell.idle_left == -1
     call_and_wait(ui, shots=False)
     answered(ui)
     ui.clock.advance(IDLE_TIMEOUT + IDLE_WARNING + 5)
