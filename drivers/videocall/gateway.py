@@ -264,7 +264,7 @@ class Gateway:
             cmd = ["ip", "netns", "exec", self.netns, *cmd]
         self._log = open(self.log_path, "w")
         try:
-            self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            self.proc = subprocess.Popen(cmd, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=self.folder,
                                          start_new_session=True, preexec_fn=_die_with_parent)
             self.wait_ready()
         except BaseException:
