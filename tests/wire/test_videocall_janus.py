@@ -10,6 +10,7 @@ import dataclasses
 import importlib.util
 import json
 import logging
+import os
 import queue
 import threading
 
@@ -167,6 +168,57 @@ def test_a_camera_that_dies_mid_call_ends_the_call_as_failed(call_site, tmp_path
     assert ("ended", "failed") in heard.log
     assert clerk.ended.wait(WAIT), clerk.log  # told: the kiosk left
     assert any("the video source failed" in r.getMessage() for r in caplog.records)
+    clerk.close(wait=WAIT)
+
+
+_WRITING: list = []  # files opened for writing while a test's call ran (an audit hook can't be removed)
+_AUDIT = {"on": False}
+
+
+def _audit(event, args):
+    if not _AUDIT["on"] or event != "open":
+        return
+    path, mode, flags = (tuple(args) + (None, None, None))[:3]
+    writes = (isinstance(mode, str) and any(c in mode for c in "wax+")) or \
+        (isinstance(flags, int) and flags & (os.O_WRONLY | os.O_RDWR | os.O_CREAT))
+    if writes and str(path) != os.devnull:  # a child's stdin/stdout on /dev/null is not the disk
+        _WRITING.append(str(path))
+
+
+def test_no_frame_or_sound_of_a_call_is_written_to_disk(call_site, tmp_path):
+    """Privacy: through a whole call with pictures and sound both ways, the kiosk's process opens no
+    file for writing (every open() and os.open, seen by a Python audit hook), and nothing appears
+    in its working folder."""
+    import sys
+
+    _ns, url, _proc, desk, clerk_loop = call_site
+    if _audit not in getattr(sys, "_kiosk_audit_hooks", ()):
+        sys.addaudithook(_audit)
+        sys._kiosk_audit_hooks = (*getattr(sys, "_kiosk_audit_hooks", ()), _audit)
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    old = os.getcwd()
+    os.chdir(cwd)
+    _AUDIT["on"] = True
+    try:
+        with open(tmp_path / "probe", "w"):  # the hook sees a file opened for writing
+            pass
+        assert _WRITING == [str(tmp_path / "probe")], _WRITING
+        _WRITING.clear()
+        heard = Heard()
+        call = desk.call(DESK, CONTEXT, heard)
+        clerk = Clerk(clerk_loop, url)
+        heard.wait("answered")
+        wait_for(lambda: flowing(call.peer.stats, clerk.stats, frames=30, audio=50),
+                 f"pictures and sound both ways: kiosk {call.peer.stats} clerk {clerk.stats}")
+        assert call.frame("remote") is not None and call.frame("self") is not None
+        call.hang_up(wait=WAIT)
+        assert clerk.ended.wait(WAIT), clerk.log
+    finally:
+        _AUDIT["on"] = False
+        os.chdir(old)
+    assert _WRITING == [], f"files opened for writing during the call: {_WRITING}"
+    assert list(cwd.iterdir()) == []
     clerk.close(wait=WAIT)
 
 
