@@ -1,5 +1,5 @@
 """视频帮办: the UI during a real call (issue 17's benchmarks). The real app under Xvfb (software GL,
-as tests/support/ui_bench.py runs it, at the kiosk's own 60 fps cap) calls a clerk through a Janus
+as tests/support/ui_bench.py runs it, Kivy's maxfps 60 as on a kiosk) calls a clerk through a Janus
 gateway in a network namespace the test makes; the kiosk's call thread enters the namespace, the
 clerk (drivers/videocall/clerk.py, in a process of its own inside the namespace) sends a 640×480
 test pattern at 15 fps and a tone; the kiosk's camera is a 640×480 15 fps recorded-frames twin.
