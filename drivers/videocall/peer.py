@@ -26,6 +26,7 @@ from typing import Any, Callable
 
 from drivers.videocall import contract as C
 from drivers.videocall import janus as J
+from drivers.videocall.heap import give_back
 
 log = logging.getLogger(__name__)
 
@@ -463,3 +464,4 @@ class RoomPeer:
             if t is not current:
                 t.cancel()
         await asyncio.gather(*(t for t in self._tasks if t is not current), return_exceptions=True)
+        give_back()  # what the call freed, back to the system (drivers/videocall/heap.py)
