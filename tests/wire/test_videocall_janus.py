@@ -308,7 +308,7 @@ def test_two_clerks_answering_at_once_one_keeps_the_kiosk(call_site):
 
 def test_notes_context_materials_and_pictures_on_the_data_channel(call_site, caplog):
     _ns, url, _proc, desk, clerk_loop = call_site
-    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.INFO, logger="drivers.videocall")  # its own level: a CLI test may have quieted "drivers"
     heard = Heard()
     call = desk.call(DESK, CONTEXT, heard)
     heard.wait("queued")
