@@ -101,7 +101,27 @@ class CallCover(BoxLayout):
         elif not note:
             self._noted = ""
         self.pane = pane
+        self._cover_the_step(pane == "in_call")
         return pane
+
+    def _cover_the_step(self, covered: bool) -> None:
+        """While the call fills the frame, the step under it is taken out of the drawing (its widgets
+        stay as they are): under software GL each full-window layer costs a share of every frame,
+        and the call redraws at its frame rate."""
+        parent = self.parent
+        if parent is None:
+            return
+        under = parent.children[parent.children.index(self) + 1:]  # drawn before (beneath) the cover
+        hidden = getattr(self, "_hidden", None)
+        if covered and hidden is None:
+            self._hidden = [(parent.canvas.indexof(w.canvas), w.canvas) for w in under
+                            if parent.canvas.indexof(w.canvas) >= 0]
+            for _i, c in self._hidden:
+                parent.canvas.remove(c)
+        elif not covered and hidden is not None:
+            self._hidden = None
+            for i, c in sorted(hidden, key=lambda ic: ic[0]):
+                parent.canvas.insert(i, c)
 
     # ---- the touches -------------------------------------------------------------------------
     def agree(self) -> None:

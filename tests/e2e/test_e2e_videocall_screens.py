@@ -116,12 +116,21 @@ def call_and_wait(ui, mode: str = "normal", shots: bool = True) -> None:
     ui.wait(lambda: cover(ui).place == 1, what="the place to move")
 
 
+def step_drawn(ui) -> bool:
+    """The shell's step (the top bar and the screen) is in the drawing."""
+    c = cover(ui)
+    main = c.parent
+    step = main.children[-1]
+    return main.canvas.indexof(step.canvas) >= 0
+
+
 def answered(ui, mode: str = "normal", clerk: str = "王工作人员") -> None:
     """The clerk answers: both pictures drawn as textures, and drawn again as new frames come."""
     desk(ui).last.answer(clerk)
     wait_pane(ui, "in_call")
     c = cover(ui)
     ui.wait(lambda: c.drawn["remote"] > 0 and c.drawn["self"] > 0, what="both pictures drawn")
+    assert not step_drawn(ui), "the step under a call that fills the frame is not drawn"
     remote, own = c.ids.remote.texture, c.ids.selfview.texture
     assert tuple(remote.size) == (320, 240) and tuple(own.size) == (160, 120)
     before, number, gone = bytes(remote.pixels), c.drawn["remote"], weakref.ref(remote)
@@ -252,6 +261,7 @@ def test_call_from_the_scan_step(ui):
     assert call.hung_up == 1
     c = cover(ui)
     assert c.ids.remote.texture is None and c._pump is None, "the pictures go with the call"
+    assert step_drawn(ui), "the step is drawn again once the call no longer fills the frame"
     texts = " ".join(ui.texts())
     assert "通话已结束" in texts and note in texts
     check(ui, "normal", "back-with-note")
