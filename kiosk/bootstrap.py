@@ -151,7 +151,7 @@ def default_factories() -> dict[str, Callable[..., Any]]:
         from kiosk.devices.videodesk import JanusDesk, turn_servers
         v = config.video
         return JanusDesk(v.gateway, camera=v.camera or "test://pattern", microphone=v.microphone or "test://tone",
-                         ice_servers=turn_servers(v.turn, v.turn_credentials))
+                         speaker=v.speaker or "alsa://default", ice_servers=turn_servers(v.turn, v.turn_credentials))
 
     return {"idreader": idreader, "sscard": sscard, "printer": printer, "scanner": scanner, "outbox": outbox,
             "speech": speech, "video": video}

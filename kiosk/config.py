@@ -90,6 +90,9 @@ class VideoConfig:
     # test://pattern and test://tone (a demo site's default; a real site names its devices)
     camera: str | None = None
     microphone: str | None = None
+    # the clerk's voice out: alsa://default (aplay), pulse://default (pacat), or the twin test://null
+    # (a demo site's default); a real site's default is alsa://default
+    speaker: str | None = None
     # a TURN server for kiosks behind NAT (turn:host:3478?transport=udp) and the file holding its
     # username:password (not world-readable); both or neither
     turn: str | None = None
@@ -159,8 +162,8 @@ _SCHEMA: dict[str, dict[str, Any]] = {
     "ui": {"language": str, "idle_timeout": int, "idle_warning": int, "elder_mode": bool, "fullscreen": bool},
     "technician": {"pin_hash": str},
     "evaluation": {"jurisdiction": str, "timeout": int},
-    "video": {"gateway": str, "desk": str, "answer_timeout": int, "camera": str, "microphone": str, "turn": str,
-              "turn_credentials": str},
+    "video": {"gateway": str, "desk": str, "answer_timeout": int, "camera": str, "microphone": str, "speaker": str,
+              "turn": str, "turn_credentials": str},
 }
 _JUR_KEYS = {"name": str, "protocol": str, "endpoint": str, "credentials": str, "wsdl": str,
              "client_cert": str, "client_key": str, "ca_bundle": str, "connect_timeout": (int, float),
@@ -440,6 +443,11 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
                 vid[k] = twin
             else:
                 note("video", f"missing key {k!r} (e.g. {'v4l2:///dev/video0' if k == 'camera' else 'alsa://default'})")
+    if "speaker" in vid and not (vid["speaker"].split("://", 1)[0] in ("alsa", "pulse") and "://" in vid["speaker"]
+                                 or vid["speaker"] == "test://null"):
+        note("video.speaker", f"must be an alsa:// or pulse:// URL (or test://null), not {_short(vid['speaker'])}")
+    elif "gateway" in vid and "speaker" not in vid:
+        vid["speaker"] = "test://null" if demo else "alsa://default"
     if not 10 <= vid.get("answer_timeout", 120) <= 1800:
         note("video.answer_timeout", f"must be 10–1800 seconds, not {vid.get('answer_timeout')}")
     if "turn" in vid and not _TURN.fullmatch(vid["turn"]):

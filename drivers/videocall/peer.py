@@ -217,8 +217,10 @@ def peak(frame) -> float:
     return float(abs(a).max()) / 32768.0
 
 
-async def consume(track, stats: dict, on_video: Callable[[Any], None] | None = None) -> None:
-    """Read a received track to its end: frames counted, audio energy measured, video handed on."""
+async def consume(track, stats: dict, on_video: Callable[[Any], None] | None = None,
+                  on_audio: Callable[[Any], None] | None = None) -> None:
+    """Read a received track to its end: frames counted, audio energy measured, video and audio
+    handed on (to the screen's picture, to the speaker)."""
     from aiortc.mediastreams import MediaStreamError
 
     key = "video_in" if track.kind == "video" else "audio_in"
@@ -230,6 +232,8 @@ async def consume(track, stats: dict, on_video: Callable[[Any], None] | None = N
         stats[key] += 1
         if track.kind == "audio":
             stats["audio_peak"] = max(stats["audio_peak"], peak(frame))
+            if on_audio is not None:
+                on_audio(frame)
         elif on_video is not None:
             on_video(frame)
 
@@ -239,8 +243,10 @@ class RoomPeer:
 
     def __init__(self, url: str, room: str, display: dict, *, tracks: Callable[[], list],
                  on_event: Callable[[str, Any], None], timeout: float = 10.0,
-                 ice_servers: list[dict] | None = None, context: dict | None = None):
+                 ice_servers: list[dict] | None = None, context: dict | None = None,
+                 speaker: Callable[[], Any] | None = None):
         self.url, self.room = url, room
+        self.speaker = speaker  # makes the call's Speaker (drivers/videocall/speaker.py), or None: no sound out
         self.display = {**display, "since": round(time.time(), 3)}  # orders kiosks found already waiting
         self.tracks, self.on_event, self.timeout = tracks, on_event, timeout
         self.ice_servers = ice_servers
@@ -256,6 +262,7 @@ class RoomPeer:
         self._outbox: list[tuple[str, str]] = []  # (kind, message) waiting for the hello
         self._audio_sender = self._audio_track = None
         self._sources: list = []  # the camera and microphone as opened: stopped at the end
+        self._speaker = None  # the clerk's voice out, made when the clerk's media arrives
         self._tasks: list[asyncio.Task] = []
         self._feed: Any = None  # the clerk we receive
         self._my_id: Any = None
@@ -356,7 +363,7 @@ class RoomPeer:
         try:
             self._sub_handle, self._sub_pc = await subscribe(
                 self.gw, self.room, feed, self._private_id, self.ice_servers,
-                on_track=lambda track: self._spawn(consume(track, self.stats, self._remote_picture)),
+                on_track=lambda track: self._spawn(consume(track, self.stats, self._remote_picture, self._heard)),
                 on_message=self._message)
         except Exception as e:  # noqa: BLE001 — the clerk's feed went before we got it, or the gateway
             log.warning("videocall: %s: the clerk's feed not received: %s: %s", self.room, type(e).__name__, e)
@@ -450,6 +457,16 @@ class RoomPeer:
     def _spawn(self, coro) -> None:
         self._tasks.append(asyncio.ensure_future(coro))
 
+    def _heard(self, frame) -> None:
+        """The clerk's voice: out of the speaker (made at the first sound; its fault is logged
+        once there, and the call goes on with the picture and the notes)."""
+        if self._speaker is None:
+            if self.speaker is None or self._over:
+                return
+            self._speaker = self.speaker()
+        self._speaker.play(frame)
+        self.stats["played"] = self._speaker.played
+
     async def _close(self, *, tell: bool) -> None:
         if self.gw.closing:
             return
@@ -459,6 +476,8 @@ class RoomPeer:
                 await pc.close()
         for track in self._sources:
             track.stop()
+        if self._speaker is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self._speaker.close)
         current = asyncio.current_task()
         for t in self._tasks:
             if t is not current:

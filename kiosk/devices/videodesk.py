@@ -14,6 +14,7 @@ from typing import Callable, Literal
 from drivers.videocall.desk import CallLoop, PeerCall
 from drivers.videocall.media import open_track
 from drivers.videocall.peer import RoomPeer
+from drivers.videocall.speaker import Speaker
 from kiosk.ports import CallContext, CallListener, SharedMaterial, VideoImage
 
 log = logging.getLogger(__name__)
@@ -77,9 +78,9 @@ class JanusCall(PeerCall):
 
 class JanusDesk:
     def __init__(self, gateway: str, *, camera: str = "test://pattern", microphone: str = "test://tone",
-                 on_main: Callable[[Callable[[], None]], None] = lambda fn: fn(), timeout: float = 10.0,
+                 speaker: str = "test://null", on_main: Callable[[Callable[[], None]], None] = lambda fn: fn(), timeout: float = 10.0,
                  ice_servers: list[dict] | None = None, enter: Callable[[], None] | None = None):
-        self.gateway, self.camera, self.microphone = gateway, camera, microphone
+        self.gateway, self.camera, self.microphone, self.speaker = gateway, camera, microphone, speaker
         self.on_main, self.timeout, self.ice_servers = on_main, timeout, ice_servers
         self._loop = CallLoop(enter=enter)  # enter: run first on the call thread (the demo's namespace)
         self.last: JanusCall | None = None  # the latest call (the wire tests read its counts)
@@ -101,7 +102,8 @@ class JanusDesk:
 
         fields = _fields(context)
         peer = RoomPeer(self.gateway, desk, {"role": "kiosk", **fields}, tracks=self._tracks, on_event=report,
-                        timeout=self.timeout, ice_servers=self.ice_servers, context=fields)
+                        timeout=self.timeout, ice_servers=self.ice_servers, context=fields,
+                        speaker=lambda: Speaker(self.speaker))
         peer.gw.record = self.record
         self.last = JanusCall(self._loop, peer)
         return self.last

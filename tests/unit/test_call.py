@@ -265,6 +265,17 @@ def test_every_notice_has_words():
 
 
 # ---- the site config: the gateway and the desks are configuration ------------------------------------
+def test_the_speaker_is_a_device_url_or_the_twin_and_a_real_sites_default_is_alsa():
+    gw = '[video]\ngateway = "ws://127.0.0.1:8188"\ndesk = "dachang-hall"\ncamera = "v4l2:///dev/video0"\n' \
+         'microphone = "alsa://default"\n'
+    real = (DEMO_SITE.parents[2] / "deploy/sites/dachang-hall-01.toml").read_text(encoding="utf-8") + "\n"
+    assert parse_config(real + gw, "site.toml").video.speaker == "alsa://default"
+    assert parse_config(real + gw + 'speaker = "pulse://default"\n', "site.toml").video.speaker == "pulse://default"
+    with pytest.raises(ConfigProblems) as e:
+        parse_config(real + gw + 'speaker = "hdmi"\n', "site.toml")
+    assert "video.speaker: must be an alsa:// or pulse:// URL (or test://null), not 'hdmi'" in str(e.value)
+
+
 def _site(extra: str, jur_line: str = "") -> str:
     text = DEMO_SITE.read_text(encoding="utf-8")
     if jur_line:
@@ -276,7 +287,8 @@ def test_config_names_the_gateway_the_sites_desk_and_a_jurisdictions_desk():
     cfg = parse_config(_site('[video]\ngateway = "ws://127.0.0.1:8188"\ndesk = "dachang-hall"\n',
                              'video_desk = "tongzhou-social"'), "site.toml", demo=True)
     assert cfg.video == VideoConfig(gateway="ws://127.0.0.1:8188", desk="dachang-hall",
-                                    camera="test://pattern", microphone="test://tone")  # a demo site's twins
+                                    camera="test://pattern", microphone="test://tone",
+                                    speaker="test://null")  # a demo site's twins
     assert cfg.video_desk("tongzhou") == "tongzhou-social"
     assert cfg.video_desk("dachang") == "dachang-hall" and cfg.video_desk(None) == "dachang-hall"
     assert load_config(None, demo=True).video_desk(None) is None  # no [video]: no video help

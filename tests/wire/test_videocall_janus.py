@@ -116,6 +116,7 @@ def test_a_call_connects_media_flows_both_ways_and_the_kiosk_hangs_up(call_site)
     kiosk_stats, clerk_stats = call.peer.stats, clerk.stats
     wait_for(lambda: flowing(kiosk_stats, clerk_stats), f"frames both ways: kiosk {kiosk_stats} clerk {clerk_stats}")
     assert kiosk_stats["audio_peak"] > 0.01 and clerk_stats["audio_peak"] > 0.01  # a tone, not silence
+    assert kiosk_stats["played"] > 0  # the clerk's voice handed to the kiosk's speaker (its twin here)
     who = clerk.kiosk
     assert who["role"] == "kiosk" and who["kiosk_id"] == "demo-dachang-01" and who["step"] == "form" \
         and who["matter_code"] == "TZ-YB-001"
