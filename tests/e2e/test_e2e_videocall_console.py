@@ -404,33 +404,12 @@ def test_the_console_never_receives_the_unmasked_id_number(site, tmp_path):
     console's page receives — WebSocket frames from the gateway, HTTP responses from kiosk-desk,
     data-channel messages from the kiosk (context on each step, a material) — is collected and
     searched for the ID number."""
-    import dataclasses
-    import queue as q
-
-    from kiosk.bootstrap import build
-    from kiosk.clock import FakeClock
-    from kiosk.config import VideoConfig, load_config
-    from kiosk.journey import Journey, run_now
     from kiosk.ports import SharedMaterial
-    from tests.support.fakes import RESIDENT, fake_factories
+    from tests.support.calljourney import CallJourney
+    from tests.support.fakes import RESIDENT
 
-    cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path / "data"),
-                              video=VideoConfig(gateway=site["url"], desk="desk-privacy", camera="test://pattern",
-                                                microphone="test://tone"))
-    services = build(cfg, clock=FakeClock(), factories=fake_factories())
-    main: q.Queue = q.Queue()
-    journey = Journey(services.session, services.actions, executor=run_now, video=services.video, post=main.put)
-    netns.in_namespace(site["ns"], services.video._loop._ensure)
-
-    def pump_until(cond, what):
-        for _ in range(int(WAIT / 0.05)):
-            if cond():
-                return
-            try:
-                main.get(timeout=0.05)()
-            except q.Empty:
-                pass
-        raise AssertionError(f"not within {WAIT} s: {what}: {journey.snapshot().call}")
+    call_site = CallJourney(site["ns"], site["url"], "desk-privacy", str(tmp_path / "data"))
+    services, journey, pump_until = call_site.services, call_site.journey, call_site.until
 
     wire = {"ws": [], "responses": []}
     try:

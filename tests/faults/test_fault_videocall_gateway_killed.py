@@ -30,35 +30,16 @@ def test_the_journey_through_the_gateway_killed_mid_call_keeps_the_form(tmp_path
     """The whole slice: the resident at the form step presses help, consents, a clerk answers
     through Janus, media flows, the gateway dies; the resident is back at the form, every field kept,
     told the network was lost. The app's hop onto its main thread is a queue this thread drains."""
-    import dataclasses
     import json
-    import queue
 
-    from kiosk.bootstrap import build
-    from kiosk.clock import FakeClock
-    from kiosk.config import VideoConfig, load_config
-    from kiosk.journey import Journey, run_now
-    from tests.support.fakes import RESIDENT, fake_factories
+    from tests.support.calljourney import CallJourney
+    from tests.support.fakes import RESIDENT
 
     with netns.namespace() as ns, gw.gateway(ns, str(tmp_path / "janus")) as (url, proc):
-        cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path / "data"),
-                                  video=VideoConfig(gateway=url, desk=DESK, camera="test://pattern",
-                                                    microphone="test://tone"))
-        services = build(cfg, clock=FakeClock(), factories=fake_factories())
-        main: queue.Queue = queue.Queue()
-        journey = Journey(services.session, services.actions, executor=run_now, video=services.video, post=main.put)
+        site = CallJourney(ns, url, DESK, str(tmp_path / "data"))
+        services, journey, pump_until = site.services, site.journey, site.until
         clerk_loop = CallLoop()
-        netns.in_namespace(ns, lambda: (services.video._loop._ensure(), clerk_loop._ensure()))
-
-        def pump_until(cond, what):
-            for _ in range(int(WAIT / 0.05)):
-                if cond():
-                    return
-                try:
-                    main.get(timeout=0.05)()
-                except queue.Empty:
-                    pass
-            raise AssertionError(f"not within {WAIT} s: {what}: {journey.snapshot().call}")
+        netns.in_namespace(ns, clerk_loop._ensure)
 
         try:
             journey.fire("start")

@@ -11,7 +11,6 @@ import importlib.util
 import json
 import logging
 import os
-import queue
 import threading
 
 import pytest
@@ -426,32 +425,15 @@ def test_nothing_the_kiosk_sends_holds_the_residents_id_number_or_name(tmp_path)
     arrives, the resident hangs up. Every WebSocket frame and data message the kiosk sent is kept
     and searched for the ID number and the name. The app's hop onto its main thread is a queue this
     thread drains."""
-    from kiosk.bootstrap import build
-    from kiosk.clock import FakeClock
-    from kiosk.config import VideoConfig, load_config
-    from kiosk.journey import Journey, run_now
-    from tests.support.fakes import RESIDENT, fake_factories
+    from tests.support.calljourney import CallJourney
+    from tests.support.fakes import RESIDENT
 
     with netns.namespace() as ns, gw.gateway(ns, str(tmp_path / "janus")) as (url, _proc):
-        cfg = dataclasses.replace(load_config(None, demo=True), data_folder=str(tmp_path / "data"),
-                                  video=VideoConfig(gateway=url, desk=DESK, camera="test://pattern",
-                                                    microphone="test://tone"))
-        services = build(cfg, clock=FakeClock(), factories=fake_factories())
+        site = CallJourney(ns, url, DESK, str(tmp_path / "data"))
+        services, journey, pump_until = site.services, site.journey, site.until
         services.video.record = True
-        main: queue.Queue = queue.Queue()
-        journey = Journey(services.session, services.actions, executor=run_now, video=services.video, post=main.put)
         clerk_loop = CallLoop()
-        netns.in_namespace(ns, lambda: (services.video._loop._ensure(), clerk_loop._ensure()))
-
-        def pump_until(cond, what):
-            for _ in range(int(WAIT / 0.05)):
-                if cond():
-                    return
-                try:
-                    main.get(timeout=0.05)()
-                except queue.Empty:
-                    pass
-            raise AssertionError(f"not within {WAIT} s: {what}: {journey.snapshot().call}")
+        netns.in_namespace(ns, clerk_loop._ensure)
 
         clerk = None
         try:
