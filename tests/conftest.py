@@ -1,8 +1,9 @@
 """Settings every test tier shares: Kivy kept quiet and out of the user's home, fonts cached in
-one place, and the hypothesis profile bounded for CI's two cores."""
+one place, the hypothesis profile bounded for CI's two cores, and loggers' levels put back after each test."""
 import os
 import tempfile
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -24,3 +25,21 @@ pytest_plugins = (
 
 settings.register_profile("ci", max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("ci")
+
+
+@pytest.fixture(autouse=True)
+def _logger_levels_restored():
+    """What a test (or a CLI it runs in-process: `kiosk-admin identify` quiets "drivers") does to
+    the levels of loggers, undone after it: a later test's caplog then sees its own lines."""
+    import logging
+
+    def levels():
+        return {name: lg.level for name, lg in logging.Logger.manager.loggerDict.items()
+                if isinstance(lg, logging.Logger)}
+
+    root, before = logging.getLogger().level, levels()
+    yield
+    logging.getLogger().setLevel(root)
+    for name, level in levels().items():
+        if before.get(name, logging.NOTSET) != level:
+            logging.getLogger(name).setLevel(before.get(name, logging.NOTSET))
