@@ -111,7 +111,10 @@ function isTaken(desk, feed) {
 }
 
 function waiting() {
-  return [...kiosks.values()].filter((k) => !isTaken(k.desk, k.feed)).sort((a, b) => a.order - b.order);
+  // Across desks, whoever has waited longest first: by the kiosk's own `since` (the rooms' answers
+  // arrive in any order), else when this console first saw it; ties in the order listed.
+  const at = (k) => Number(k.who.since) || k.seen / 1000;
+  return [...kiosks.values()].filter((k) => !isTaken(k.desk, k.feed)).sort((a, b) => at(a) - at(b) || a.order - b.order);
 }
 
 // Waited: from the kiosk's own `since` (Unix seconds; halls keep NTP time) when it has one and it is
