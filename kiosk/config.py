@@ -258,12 +258,11 @@ def load_config(path: str | os.PathLike | None = None, *, demo: bool = False, ch
     return parse_config(text, str(p), demo=demo or p.resolve() == DEMO_SITE.resolve(), check_files=check_files)
 
 
-def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check_files: bool = False) -> Config:
-    """Validate a config's text. Every problem found is reported (ConfigProblems), not the first."""
-    if not text.strip():
-        raise ConfigError(path, "empty: not a site config (see deploy/sites/ for examples)")
+def load_toml(text: str, path: str) -> dict:
+    """A TOML file's text as tables, or a ConfigError `path:line: not valid TOML: reason` (also for
+    what a hostile file can make tomllib raise besides its own error). Every config reader uses it."""
     try:
-        raw = tomllib.loads(text)
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
         m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
         reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
@@ -273,6 +272,13 @@ def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check
         raise ConfigError(path, "not valid TOML: arrays or tables nested too deeply") from None
     except ValueError:  # an integer of thousands of digits
         raise ConfigError(path, "not valid TOML: a number of thousands of digits") from None
+
+
+def parse_config(text: str, path: str = "<config>", *, demo: bool = False, check_files: bool = False) -> Config:
+    """Validate a config's text. Every problem found is reported (ConfigProblems), not the first."""
+    if not text.strip():
+        raise ConfigError(path, "empty: not a site config (see deploy/sites/ for examples)")
+    raw = load_toml(text, path)
     lines = _Lines(text)
     problems = _Problems(path, lines)
     fail, note, part = problems.fail, problems.note, problems.part

@@ -24,10 +24,9 @@ import json
 import os
 import re
 import tempfile
-import tomllib
 from pathlib import Path
 
-from kiosk.config import _Lines
+from kiosk.config import _Lines, load_toml
 from kiosk.errors import ConfigError
 from kiosk.pin import _MAXMEM, _N, _P, _R, hash_problem, verify_pin
 
@@ -93,12 +92,7 @@ def load_clerks(path: str | os.PathLike) -> dict[str, Clerk]:
 
 
 def parse_clerks(text: str, path: str = "<clerks>") -> dict[str, Clerk]:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise ConfigError(path, f"not valid TOML: {reason}", line=int(m.group(1)) if m else None) from None
+    raw = load_toml(text, path)
     lines = _Lines(text)
 
     def bad(key: str, reason: str):

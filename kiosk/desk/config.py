@@ -22,11 +22,10 @@ from __future__ import annotations
 import dataclasses
 import os
 import re
-import tomllib
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from kiosk.config import _Lines
+from kiosk.config import _Lines, load_toml
 from kiosk.errors import ConfigError
 
 DEFAULT_PATH = "/etc/kiosk-desk/desk.toml"
@@ -69,12 +68,7 @@ def load_desk_config(path: str | os.PathLike) -> DeskConfig:
 
 
 def parse_desk_config(text: str, path: str = "<desk.toml>") -> DeskConfig:
-    try:
-        raw = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
-        m = re.search(r"\(at line (\d+), column (\d+)\)", str(e))
-        reason = re.sub(r"\s*\(at line \d+, column \d+\)", "", str(e))
-        raise ConfigError(path, f"not valid TOML: {reason}", line=int(m.group(1)) if m else None) from None
+    raw = load_toml(text, path)
     lines = _Lines(text)
 
     def bad(key: str, reason: str, line: int | None = None):

@@ -111,3 +111,16 @@ def test_add_clerk_from_stdin_writes_the_file_0600(tmp_path, capsys, monkeypatch
     assert "lisi" not in load_clerks(clerks)
     assert cli.main(["add-clerk", "Bad.Login", "--name", "x", "--desk", "d", "--clerks", str(clerks),
                      "--password-stdin"]) == 2
+
+
+def test_a_hostile_file_is_a_config_error_not_a_traceback():
+    """Nested past tomllib's recursion limit, or a number of thousands of digits: the site config's
+    own reader (kiosk.config.load_toml) says so for the console's files too."""
+    from kiosk.desk.clerks import parse_clerks
+    from kiosk.desk.config import parse_desk_config
+    from kiosk.errors import ConfigError
+
+    for text in ("x = " + "[" * 5000 + "]" * 5000 + "\n", "x = " + "9" * 5000 + "\n"):
+        for parse in (parse_desk_config, parse_clerks):
+            with pytest.raises(ConfigError, match="not valid TOML"):
+                parse(text, "f.toml")
